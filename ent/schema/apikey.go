@@ -1,0 +1,67 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// ApiKey is an account's API key. The secret itself is never stored: only its
+// SHA-256, a short non-secret start and end for the masked view and, while
+// reveal is allowed, an AES-256-GCM ciphertext under the master key.
+type ApiKey struct{ ent.Schema }
+
+// Mixin of the ApiKey.
+func (ApiKey) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{}} }
+
+// Fields of the ApiKey.
+func (ApiKey) Fields() []ent.Field {
+	skip := entgql.Skip(entgql.SkipAll)
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(100).
+			Annotations(entgql.OrderField("NAME")),
+		field.Bytes("key_hash").Sensitive().Unique().Annotations(skip),
+		field.String("key_start").Annotations(skip),
+		field.String("key_end").Annotations(skip),
+		field.Bytes("key_ciphertext").Optional().Nillable().Sensitive().Annotations(skip),
+		// The secret replaced by the last roll keeps working until previous_valid_until.
+		field.Bytes("previous_key_hash").Optional().Nillable().Sensitive().Unique().Annotations(skip),
+		field.Time("previous_valid_until").Optional().Nillable().Annotations(skip),
+		field.Bool("active").Default(true).Annotations(skip),
+		field.Time("last_used_at").Optional().Nillable().
+			Annotations(entgql.OrderField("LAST_USED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		field.Time("expires_at").Optional().Nillable().
+			Annotations(entgql.OrderField("EXPIRES_AT"), entgql.Skip(entgql.SkipWhereInput)),
+		field.Strings("ip_allowlist").Optional().Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		// RateLimit overrides the default requests per second for this key (0 = default).
+		field.Int("rate_limit").Default(0).NonNegative().Annotations(skip),
+		field.Int("created_by_id").Optional().Nillable().Annotations(skip),
+	}
+}
+
+// Edges of the ApiKey.
+func (ApiKey) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("permissions", Permission.Type).Annotations(entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("created_by", Admin.Type).Field("created_by_id").Unique().Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of the ApiKey.
+func (ApiKey) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("account_id", "name").Unique(),
+	}
+}
+
+// Annotations of the ApiKey.
+func (ApiKey) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField("apiKeys"),
+		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
+}

@@ -1,0 +1,320 @@
+package apikey
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"businesstools/ent"
+	"businesstools/ent/auditevent"
+	"businesstools/ent/keyusage"
+	"businesstools/ent/permission"
+	"businesstools/internal/apperr"
+)
+
+// CreateInput is what an admin chooses for a new key.
+type CreateInput struct {
+	Name        string
+	Permissions []permission.Key
+	ExpiresAt   *time.Time
+	IPAllowlist []string
+}
+
+// Create issues a new key and returns it with its secret, which is not
+// retrievable again except through Reveal. Errors: Invalid (name,
+// permissions, expiresAt, ipAllowlist).
+func (s *Service) Create(ctx context.Context, a Actor, in CreateInput) (*ent.ApiKey, string, error) {
+	name, err := validName(in.Name)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := validExpiry(in.ExpiresAt, s.cfg.Now()); err != nil {
+		return nil, "", err
+	}
+	cidrs, err := validAllowlist(in.IPAllowlist)
+	if err != nil {
+		return nil, "", err
+	}
+	secret, err := Generate()
+	if err != nil {
+		return nil, "", apperr.Internalf(err, "generate key")
+	}
+	var k *ent.ApiKey
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		if err := nameFree(ctx, tx, name, 0); err != nil {
+			return err
+		}
+		permIDs, err := permissionIDs(ctx, tx, in.Permissions)
+		if err != nil {
+			return err
+		}
+		k, err = tx.ApiKey.Create().
+			SetAccountID(a.AccountID).SetName(name).SetCreatedAt(s.cfg.Now()).
+			SetKeyHash(Hash(secret)).SetKeyStart(Start(secret)).SetKeyEnd(End(secret)).
+			SetNillableExpiresAt(in.ExpiresAt).SetIPAllowlist(cidrs).
+			SetNillableCreatedByID(nonZero(a.AdminID)).AddPermissionIDs(permIDs...).
+			Save(ctx)
+		if err != nil {
+			return apperr.Internalf(err, "create key")
+		}
+		if k, err = s.seal(ctx, tx, k, secret); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, auditevent.ActionCREATED, k, "permissions: "+joinKeys(in.Permissions))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return k.Unwrap(), secret, nil
+}
+
+// seal stores the sealed secret when reveal is allowed. It runs after the
+// insert because the row id is the ciphertext's associated data.
+func (s *Service) seal(ctx context.Context, tx *ent.Tx, k *ent.ApiKey, secret string) (*ent.ApiKey, error) {
+	if !s.cfg.AllowReveal {
+		return k, nil
+	}
+	sealed, err := s.cfg.Sealer.Seal(k.ID, secret)
+	if err != nil {
+		return nil, apperr.Internalf(err, "seal key")
+	}
+	k, err = tx.ApiKey.UpdateOne(k).SetKeyCiphertext(sealed).Save(ctx)
+	if err != nil {
+		return nil, apperr.Internalf(err, "store sealed key")
+	}
+	return k, nil
+}
+
+// UpdateInput changes some fields of a key; nil (or Set…=false) keeps a field.
+type UpdateInput struct {
+	Name           *string
+	Permissions    []permission.Key // nil keeps them; empty is an error
+	SetExpiresAt   bool
+	ExpiresAt      *time.Time // with SetExpiresAt; nil removes the expiry
+	SetIPAllowlist bool
+	IPAllowlist    []string // with SetIPAllowlist; empty removes the allow-list
+}
+
+// Update changes a key's name, permissions, expiry or allow-list, auditing
+// each kind of change. Errors: NotFound, Invalid.
+func (s *Service) Update(ctx context.Context, a Actor, id int, in UpdateInput) (*ent.ApiKey, error) {
+	var out *ent.ApiKey
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		k, err := get(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		upd := tx.ApiKey.UpdateOne(k)
+		var events []func() error
+		if in.Name != nil {
+			name, err := validName(*in.Name)
+			if err != nil {
+				return err
+			}
+			if name != k.Name {
+				if err := nameFree(ctx, tx, name, k.ID); err != nil {
+					return err
+				}
+				upd.SetName(name)
+				old := k.Name
+				events = append(events, func() error {
+					return record(ctx, tx, a, auditevent.ActionRENAMED, out, fmt.Sprintf("from %q to %q", old, name))
+				})
+			}
+		}
+		if in.Permissions != nil {
+			ids, err := permissionIDs(ctx, tx, in.Permissions)
+			if err != nil {
+				return err
+			}
+			upd.ClearPermissions().AddPermissionIDs(ids...)
+			events = append(events, func() error {
+				return record(ctx, tx, a, auditevent.ActionPERMISSIONS_CHANGED, out, "permissions: "+joinKeys(in.Permissions))
+			})
+		}
+		if in.SetExpiresAt {
+			if err := validExpiry(in.ExpiresAt, s.cfg.Now()); err != nil {
+				return err
+			}
+			if in.ExpiresAt == nil {
+				upd.ClearExpiresAt()
+			} else {
+				upd.SetExpiresAt(*in.ExpiresAt)
+			}
+			events = append(events, func() error { return record(ctx, tx, a, auditevent.ActionUPDATED, out, "expiry changed") })
+		}
+		if in.SetIPAllowlist {
+			cidrs, err := validAllowlist(in.IPAllowlist)
+			if err != nil {
+				return err
+			}
+			upd.SetIPAllowlist(cidrs)
+			events = append(events, func() error {
+				return record(ctx, tx, a, auditevent.ActionUPDATED, out, "IP allow-list: "+strings.Join(cidrs, ", "))
+			})
+		}
+		if out, err = upd.Save(ctx); err != nil {
+			return apperr.Internalf(err, "update key")
+		}
+		for _, ev := range events {
+			if err := ev(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.changed(id)
+	return out.Unwrap(), nil
+}
+
+// SetActive activates or deactivates a key; an inactive key is refused by
+// the REST API from the next request on. Errors: NotFound.
+func (s *Service) SetActive(ctx context.Context, a Actor, id int, active bool) (*ent.ApiKey, error) {
+	var out *ent.ApiKey
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		k, err := get(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		if k.Active == active {
+			out = k
+			return nil
+		}
+		if out, err = tx.ApiKey.UpdateOne(k).SetActive(active).Save(ctx); err != nil {
+			return apperr.Internalf(err, "set active")
+		}
+		action := auditevent.ActionDEACTIVATED
+		if active {
+			action = auditevent.ActionACTIVATED
+		}
+		return record(ctx, tx, a, action, out, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.changed(id)
+	return out.Unwrap(), nil
+}
+
+// Reveal returns a key's secret after checking the admin's password again.
+// A wrong password is audited (REVEAL_FAILED) and throttled. Errors:
+// NotFound, RevealDisabled, Invalid (field password), RateLimited.
+func (s *Service) Reveal(ctx context.Context, a Actor, id int, password string) (string, error) {
+	k, err := s.Get(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !s.cfg.AllowReveal {
+		return "", apperr.New(apperr.RevealDisabled, "Revealing keys is turned off on this server (BT_ALLOW_REVEAL=false).")
+	}
+	if k.KeyCiphertext == nil {
+		return "", apperr.New(apperr.RevealDisabled, "This key was created while revealing was turned off; roll it to get a new secret.")
+	}
+	if err := s.cfg.StepUp(ctx, a.AdminID, a.Email, password, a.IP); err != nil {
+		if apperr.CodeOf(err) == apperr.Invalid {
+			_ = s.withTx(ctx, func(tx *ent.Tx) error {
+				return record(ctx, tx, a, auditevent.ActionREVEAL_FAILED, k, "wrong password")
+			})
+		}
+		return "", err
+	}
+	secret, err := s.cfg.Sealer.Open(k.ID, *k.KeyCiphertext)
+	if err != nil {
+		return "", apperr.Internalf(err, "open sealed key %d", k.ID)
+	}
+	err = s.withTx(ctx, func(tx *ent.Tx) error { return record(ctx, tx, a, auditevent.ActionREVEALED, k, "") })
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// Roll gives the key a new secret. The old one keeps working for grace
+// (0 … 7 days), never past the key's own expiry; a secret replaced by an
+// earlier roll stops at once. Errors: NotFound, Invalid (oldSecretValidFor).
+func (s *Service) Roll(ctx context.Context, a Actor, id int, grace time.Duration) (*ent.ApiKey, string, error) {
+	if grace < 0 || grace > MaxGracePeriod {
+		return nil, "", apperr.Invalidf("oldSecretValidFor", "The grace period must be between 0 and %d seconds.", int(MaxGracePeriod.Seconds()))
+	}
+	secret, err := Generate()
+	if err != nil {
+		return nil, "", apperr.Internalf(err, "generate key")
+	}
+	var out *ent.ApiKey
+	err = s.withTx(ctx, func(tx *ent.Tx) error {
+		k, err := get(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		upd := tx.ApiKey.UpdateOne(k).
+			SetKeyHash(Hash(secret)).SetKeyStart(Start(secret)).SetKeyEnd(End(secret)).ClearKeyCiphertext()
+		until := s.cfg.Now().Add(grace)
+		if k.ExpiresAt != nil && until.After(*k.ExpiresAt) {
+			until = *k.ExpiresAt
+		}
+		if grace > 0 && until.After(s.cfg.Now()) {
+			upd.SetPreviousKeyHash(k.KeyHash).SetPreviousValidUntil(until)
+		} else {
+			upd.ClearPreviousKeyHash().ClearPreviousValidUntil()
+		}
+		if out, err = upd.Save(ctx); err != nil {
+			return apperr.Internalf(err, "roll key")
+		}
+		if out, err = s.seal(ctx, tx, out, secret); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, auditevent.ActionROLLED, out, fmt.Sprintf("old secret valid for %d s", int(grace.Seconds())))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	s.changed(id)
+	return out.Unwrap(), secret, nil
+}
+
+// Delete removes a key and its usage counters for good; its audit trail
+// stays. Errors: NotFound.
+func (s *Service) Delete(ctx context.Context, a Actor, id int) error {
+	err := s.withTx(ctx, func(tx *ent.Tx) error {
+		k, err := get(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		if err := record(ctx, tx, a, auditevent.ActionDELETED, k, ""); err != nil {
+			return err
+		}
+		if _, err := tx.KeyUsage.Delete().Where(keyusage.APIKeyID(k.ID)).Exec(ctx); err != nil {
+			return apperr.Internalf(err, "delete usage")
+		}
+		if err := tx.ApiKey.DeleteOne(k).Exec(ctx); err != nil {
+			return apperr.Internalf(err, "delete key")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.changed(id)
+	return nil
+}
+
+func nonZero(id int) *int {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func joinKeys(keys []permission.Key) string {
+	ss := make([]string, len(keys))
+	for i, k := range keys {
+		ss[i] = string(k)
+	}
+	slices.Sort(ss)
+	return strings.Join(slices.Compact(ss), ", ")
+}

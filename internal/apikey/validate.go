@@ -1,0 +1,109 @@
+package apikey
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"businesstools/ent"
+	"businesstools/ent/apikey"
+	"businesstools/ent/permission"
+	"businesstools/internal/apperr"
+)
+
+// Limits on key fields.
+const (
+	MaxNameLen     = 100
+	MaxAllowlist   = 50
+	MaxGracePeriod = 7 * 24 * time.Hour
+)
+
+func validName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", apperr.Invalidf("name", "The key name is required.")
+	}
+	if utf8.RuneCountInString(name) > MaxNameLen {
+		return "", apperr.Invalidf("name", "The key name must be at most %d characters.", MaxNameLen)
+	}
+	return name, nil
+}
+
+// nameFree checks the name is not taken in the account (by another key than except).
+func nameFree(ctx context.Context, tx *ent.Tx, name string, except int) error {
+	taken, err := tx.ApiKey.Query().Where(apikey.Name(name), apikey.IDNEQ(except)).Exist(ctx)
+	if err != nil {
+		return apperr.Internalf(err, "check name")
+	}
+	if taken {
+		return apperr.Invalidf("name", "A key named %q already exists in this account.", name)
+	}
+	return nil
+}
+
+func validExpiry(t *time.Time, now time.Time) error {
+	if t != nil && !t.After(now) {
+		return apperr.Invalidf("expiresAt", "The expiry must be in the future.")
+	}
+	return nil
+}
+
+// validAllowlist parses CIDRs or single addresses and returns them in
+// canonical CIDR form.
+func validAllowlist(entries []string) ([]string, error) {
+	if len(entries) > MaxAllowlist {
+		return nil, apperr.Invalidf("ipAllowlist", "The IP allow-list holds at most %d entries.", MaxAllowlist)
+	}
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		p, err := ParseCIDR(e)
+		if err != nil {
+			return nil, apperr.Invalidf("ipAllowlist", "%q is not an IP address or CIDR range.", e)
+		}
+		out = append(out, p.String())
+	}
+	return out, nil
+}
+
+// ParseCIDR parses "10.0.0.0/8" or a single address ("192.0.2.7" → /32).
+func ParseCIDR(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// permissionIDs resolves permission keys to row ids. Errors: Invalid
+// (field "permissions") for none or an unknown one.
+func permissionIDs(ctx context.Context, tx *ent.Tx, keys []permission.Key) ([]int, error) {
+	if len(keys) == 0 {
+		return nil, apperr.Invalidf("permissions", "Choose at least one permission.")
+	}
+	seen := map[permission.Key]bool{}
+	for _, k := range keys {
+		if err := permission.KeyValidator(k); err != nil {
+			return nil, apperr.Invalidf("permissions", "%q is not a permission.", k)
+		}
+		seen[k] = true
+	}
+	uniq := make([]permission.Key, 0, len(seen))
+	for k := range seen {
+		uniq = append(uniq, k)
+	}
+	ids, err := tx.Permission.Query().Where(permission.KeyIn(uniq...)).IDs(ctx)
+	if err != nil {
+		return nil, apperr.Internalf(err, "find permissions")
+	}
+	if len(ids) != len(uniq) {
+		return nil, apperr.Invalidf("permissions", "Some permissions do not exist.")
+	}
+	return ids, nil
+}

@@ -1,0 +1,68 @@
+package auth
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CookieName is the session cookie the SPA carries.
+const CookieName = "bt_session"
+
+// Middleware reads the session from the cookie or `Authorization: Bearer`,
+// and scopes the request to its admin. A request without a valid session
+// goes on unauthenticated: the GraphQL layer decides what it may do.
+func (s *Service) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := WithClientIP(r.Context(), RemoteIP(r))
+		ctx = withCookieWriter(ctx, w, r.TLS != nil)
+		if token := sessionToken(r); token != "" {
+			if v, err := s.Authenticate(ctx, token); err == nil {
+				ctx = WithViewer(ctx, v)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func sessionToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// RemoteIP is the client address of the TCP connection. Forwarded headers
+// are not trusted: they are the client's to forge.
+func RemoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// SetSessionCookie sets the session cookie on the response carrying ctx.
+func SetSessionCookie(ctx context.Context, token string, expires time.Time) {
+	cw, ok := ctx.Value(writerKey{}).(*cookieWriter)
+	if !ok {
+		return
+	}
+	http.SetCookie(cw.w, &http.Cookie{Name: CookieName, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: cw.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// ClearSessionCookie removes the session cookie.
+func ClearSessionCookie(ctx context.Context) {
+	cw, ok := ctx.Value(writerKey{}).(*cookieWriter)
+	if !ok {
+		return
+	}
+	http.SetCookie(cw.w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: cw.secure, SameSite: http.SameSiteLaxMode})
+}

@@ -1,0 +1,73 @@
+// Package config reads the server's settings from the environment, each
+// overridable by a flag of the same meaning (DESIGN.md section 6).
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Addr          string   // BT_ADDR, -addr
+	DataDir       string   // BT_DATA_DIR, -data-dir
+	DatabaseURL   string   // DATABASE_URL, -database-url
+	Env           string   // BT_ENV, -env: development or production
+	MasterKey     string   // BT_MASTER_KEY, -master-key (base64 of 32 bytes)
+	AllowReveal   bool     // BT_ALLOW_REVEAL, -allow-reveal
+	CORSOrigins   []string // BT_CORS_ORIGINS, -cors-origins (comma-separated)
+	SMTPURL       string   // BT_SMTP_URL, -smtp-url
+	MailFrom      string   // BT_MAIL_FROM, -mail-from
+	AdminEmail    string   // BT_ADMIN_EMAIL, -admin-email
+	AdminPassword string   // BT_ADMIN_PASSWORD, -admin-password
+	RateLimit     int      // BT_RATE_LIMIT, -rate-limit: default requests/s per key
+}
+
+// Development reports whether the server runs in development mode.
+func (c Config) Development() bool { return c.Env != "production" }
+
+// Load parses args (without the program name) over the environment.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("businesstools", flag.ContinueOnError)
+	var c Config
+	var cors, reveal, rate string
+	fs.StringVar(&c.Addr, "addr", env("BT_ADDR", ":8080"), "listen address (BT_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("BT_DATA_DIR", "./data"), "data directory for SQLite and the master key (BT_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "postgres://… to use PostgreSQL (DATABASE_URL)")
+	fs.StringVar(&c.Env, "env", env("BT_ENV", "development"), "development or production (BT_ENV)")
+	fs.StringVar(&c.MasterKey, "master-key", env("BT_MASTER_KEY", ""), "base64 32-byte master key (BT_MASTER_KEY)")
+	fs.StringVar(&reveal, "allow-reveal", env("BT_ALLOW_REVEAL", "true"), "store keys for reveal (BT_ALLOW_REVEAL)")
+	fs.StringVar(&cors, "cors-origins", env("BT_CORS_ORIGINS", ""), "comma-separated allowed origins (BT_CORS_ORIGINS)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("BT_SMTP_URL", ""), "smtp:// or smtps://user:pass@host:port (BT_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("BT_MAIL_FROM", "businesstools <noreply@localhost>"), "sender address (BT_MAIL_FROM)")
+	fs.StringVar(&c.AdminEmail, "admin-email", env("BT_ADMIN_EMAIL", ""), "first admin's email (BT_ADMIN_EMAIL)")
+	fs.StringVar(&c.AdminPassword, "admin-password", env("BT_ADMIN_PASSWORD", ""), "first admin's password (BT_ADMIN_PASSWORD)")
+	fs.StringVar(&rate, "rate-limit", env("BT_RATE_LIMIT", "50"), "default requests per second per API key (BT_RATE_LIMIT)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var err error
+	if c.AllowReveal, err = strconv.ParseBool(reveal); err != nil {
+		return c, fmt.Errorf("BT_ALLOW_REVEAL must be true or false")
+	}
+	if c.RateLimit, err = strconv.Atoi(rate); err != nil || c.RateLimit < 1 {
+		return c, fmt.Errorf("BT_RATE_LIMIT must be a positive number of requests per second")
+	}
+	if c.Env != "development" && c.Env != "production" {
+		return c, fmt.Errorf("BT_ENV must be development or production")
+	}
+	for _, o := range strings.Split(cors, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	return c, nil
+}

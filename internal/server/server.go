@@ -1,0 +1,146 @@
+// Package server wires the services into one HTTP handler: GraphQL, the
+// REST API, health checks, metrics and the embedded SPA.
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+
+	"businesstools/frontend"
+	"businesstools/graph"
+	"businesstools/internal/apikey"
+	"businesstools/internal/auth"
+	"businesstools/internal/config"
+	"businesstools/internal/db"
+)
+
+// MaxBodyBytes bounds request bodies (DESIGN.md section 5: 1 MiB).
+const MaxBodyBytes = 1 << 20
+
+// Server is a running businesstools instance's services and handler.
+type Server struct {
+	Config config.Config
+	DB     *db.DB
+	Keys   *apikey.Service
+	Auth   *auth.Service
+	Logger *slog.Logger
+
+	mux      *http.ServeMux
+	handler  http.Handler
+	stoppers []func(context.Context) error
+}
+
+// New builds the services on an open database. out receives the one-time
+// first-start password (the terminal), never the structured log.
+func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, out io.Writer) (*Server, error) {
+	s := &Server{Config: cfg, DB: d, Logger: logger, mux: http.NewServeMux()}
+	var sealer *apikey.Sealer
+	if cfg.AllowReveal {
+		master, err := apikey.LoadMasterKey(cfg.MasterKey, cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		if sealer, err = apikey.NewSealer(master); err != nil {
+			return nil, err
+		}
+	}
+	s.Auth = auth.New(d.Client, auth.Config{})
+	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
+	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
+		return nil, fmt.Errorf("first admin: %w", err)
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth},
+		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
+	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
+	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "GraphQL takes POST with a JSON body only.", http.StatusMethodNotAllowed)
+	})
+	if s.Config.Development() {
+		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
+	}
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("/", frontend.Handler())
+	s.handler = s.withCORS(securityHeaders(s.mux))
+}
+
+// Handle mounts an extra handler (the REST API, metrics) on the router.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// OnStop registers a function Stop runs (flushes, workers) in order.
+func (s *Server) OnStop(fn func(context.Context) error) { s.stoppers = append(s.stoppers, fn) }
+
+// Handler is the whole HTTP API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Stop runs the stop functions; call it after the HTTP server has drained.
+func (s *Server) Stop(ctx context.Context) error {
+	var first error
+	for _, fn := range s.stoppers {
+		if err := fn(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Logger.Warn("readyz: database not reachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"status":"unavailable","database":"down"}`)
+		return
+	}
+	_, _ = io.WriteString(w, `{"status":"ok","database":"up"}`)
+}
+
+// withCORS allows the configured origins only; with none configured nothing
+// cross-origin is allowed (rs/cors would otherwise default to "*").
+func (s *Server) withCORS(h http.Handler) http.Handler {
+	if len(s.Config.CORSOrigins) == 0 {
+		return h
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins:   s.Config.CORSOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+		AllowedHeaders:   []string{"Authorization", "Content-Type", "X-API-Key", "Idempotency-Key"},
+		ExposedHeaders:   []string{"Location", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"},
+		AllowCredentials: true,
+		MaxAge:           600,
+	}).Handler(h)
+}
+
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		h.ServeHTTP(w, r)
+	})
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}
