@@ -19,6 +19,7 @@ import (
 	"businesstools/internal/auth"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
+	"businesstools/internal/rest"
 )
 
 // MaxBodyBytes bounds request bodies (DESIGN.md section 5: 1 MiB).
@@ -71,6 +72,8 @@ func (s *Server) routes() {
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
+	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
+		Authenticate: rest.SimpleAuthenticator(s.DB)}))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)

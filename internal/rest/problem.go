@@ -1,0 +1,87 @@
+package rest
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+
+	"businesstools/internal/apperr"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	// Field names the request field at fault, when there is one.
+	Field string `json:"field,omitempty"`
+	// Scope names the scope a key lacks (403).
+	Scope string `json:"scope,omitempty"`
+}
+
+// statuses maps service error codes to HTTP statuses, in one place.
+var statuses = map[apperr.Code]int{
+	apperr.Invalid:         http.StatusBadRequest,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.RateLimited:     http.StatusTooManyRequests,
+	apperr.RevealDisabled:  http.StatusForbidden,
+	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.Unprocessable:   http.StatusUnprocessableEntity,
+	apperr.Internal:        http.StatusInternalServerError,
+}
+
+// ProblemTypeBase prefixes problem type URIs; each code gets its own.
+const ProblemTypeBase = "https://businesstools.dev/problems/"
+
+// WriteError writes err as problem+json. Internal errors are logged (their
+// detail stays out of the response); others are the client's to read.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		ae = apperr.As(err)
+	}
+	status := statuses[ae.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if ae.Code == apperr.Internal && log != nil {
+		log.ErrorContext(r.Context(), "rest internal error", "method", r.Method, "path", r.URL.Path, "err", ae.Error())
+	}
+	p := Problem{Type: ProblemTypeBase + string(ae.Code), Title: http.StatusText(status), Status: status,
+		Detail: ae.Message, Instance: r.URL.Path, Field: ae.Field}
+	if ae.Code == apperr.Forbidden {
+		p.Scope = ae.Field
+		p.Field = ""
+	}
+	if ae.Code == apperr.Unauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="businesstools"`)
+	}
+	if ae.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ae.RetryAfter.Seconds()))))
+	}
+	WriteProblem(w, p)
+}
+
+// WriteProblem writes p with its status.
+func WriteProblem(w http.ResponseWriter, p Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,97 @@
+// Package rest is the /v1 API that API keys unlock: one verification
+// middleware in front of every route but the OpenAPI document, a scope per
+// route, JSON in and out, errors as RFC 9457 problem+json.
+package rest
+
+import (
+	"log/slog"
+	"net/http"
+
+	"businesstools/internal/apikey"
+	"businesstools/internal/apperr"
+	"businesstools/internal/db"
+)
+
+// Scopes of DESIGN.md section 3.
+const (
+	ScopeSendEmails      = "emails:send"
+	ScopeManageTemplates = "templates:manage"
+	ScopeReadLeads       = "leads:read"
+	ScopeWriteLeads      = "leads:write"
+	ScopeDeleteLeads     = "leads:delete"
+)
+
+// Config holds what the API needs.
+type Config struct {
+	DB     *db.DB
+	Keys   *apikey.Service
+	Logger *slog.Logger
+	// Authenticate verifies the API key (and applies the IP allow-list and rate
+	// limit) and puts a *Principal into the request context, or writes 401/429.
+	Authenticate func(http.Handler) http.Handler
+}
+
+// API is the /v1 handler.
+type API struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// handlerFunc is a route's handler; a returned error is written once, as problem+json.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// New returns the /v1 API.
+func New(cfg Config) *API {
+	a := &API{cfg: cfg, mux: http.NewServeMux()}
+	a.mux.HandleFunc("GET /v1/openapi.json", a.openAPI)
+	a.route("GET /v1/me", "", a.me)
+
+	a.route("POST /v1/emails", ScopeSendEmails, a.sendEmail)
+	a.route("GET /v1/emails/{id}", ScopeSendEmails, a.getEmail)
+
+	a.route("GET /v1/templates", ScopeManageTemplates, a.listTemplates)
+	a.route("POST /v1/templates", ScopeManageTemplates, a.createTemplate)
+	a.route("GET /v1/templates/{id}", ScopeManageTemplates, a.getTemplate)
+	a.route("PUT /v1/templates/{id}", ScopeManageTemplates, a.replaceTemplate)
+	a.route("PATCH /v1/templates/{id}", ScopeManageTemplates, a.patchTemplate)
+	a.route("DELETE /v1/templates/{id}", ScopeManageTemplates, a.deleteTemplate)
+
+	a.route("GET /v1/leads", ScopeReadLeads, a.listLeads)
+	a.route("GET /v1/leads/{id}", ScopeReadLeads, a.getLead)
+	a.route("POST /v1/leads", ScopeWriteLeads, a.createLead)
+	a.route("PUT /v1/leads/{id}", ScopeWriteLeads, a.replaceLead)
+	a.route("PATCH /v1/leads/{id}", ScopeWriteLeads, a.patchLead)
+	a.route("DELETE /v1/leads/{id}", ScopeDeleteLeads, a.deleteLead)
+
+	// Anything else under /v1 still needs a valid key before it learns it is a 404.
+	a.route("/v1/", "", func(w http.ResponseWriter, r *http.Request) error {
+		return apperr.NotFoundf("There is no %s %s route.", r.Method, r.URL.Path)
+	})
+	return a
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// route registers h behind key verification and, when scope is set, a scope check.
+func (a *API) route(pattern, scope string, h handlerFunc) {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := PrincipalFrom(r.Context())
+		if p == nil {
+			a.writeError(w, r, apperr.New(apperr.Unauthenticated, "A valid API key is required."))
+			return
+		}
+		if scope != "" && !p.Has(scope) {
+			a.writeError(w, r, &apperr.Error{Code: apperr.Forbidden, Field: scope,
+				Message: "This API key lacks the " + scope + " scope."})
+			return
+		}
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+	a.mux.Handle(pattern, a.cfg.Authenticate(inner))
+}
+
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	WriteError(w, r, a.cfg.Logger, err)
+}
