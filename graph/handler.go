@@ -127,8 +127,15 @@ var codes = map[apperr.Code]string{
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var ae *apperr.Error
-		if !errors.As(err, &ae) {
-			return graphql.DefaultErrorPresenter(ctx, err)
+		var ge *gqlerror.Error
+		switch {
+		case errors.As(err, &ae):
+		case errors.As(err, &ge):
+			return inputError(ge)
+		default:
+			// A resolver failed on something that is not a client error: log it
+			// and show nothing of it.
+			ae = apperr.As(err)
 		}
 		gqlErr := gqlerror.WrapPath(graphql.GetPath(ctx), errors.New(ae.Message))
 		gqlErr.Message = ae.Message
@@ -144,4 +151,30 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gqlErr
 	}
+}
+
+// inputError gives errors in variables and arguments (raised by gqlgen
+// before any resolver runs) the BAD_USER_INPUT code and the field's name.
+func inputError(e *gqlerror.Error) *gqlerror.Error {
+	if len(e.Path) == 0 {
+		return e
+	}
+	if code, _ := e.Extensions["code"].(string); code != "" && code != "GRAPHQL_VALIDATION_FAILED" {
+		return e
+	}
+	field := ""
+	for _, el := range e.Path {
+		if name, ok := el.(ast.PathName); ok {
+			field = string(name)
+		}
+	}
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = "BAD_USER_INPUT"
+	if field != "" {
+		e.Extensions["field"] = field
+		e.Message = field + ": " + e.Message
+	}
+	return e
 }

@@ -18,6 +18,8 @@ type Resolver struct {
 	Client *ent.Client
 	Keys   *apikey.Service
 	Auth   *auth.Service
+	// DefaultRateLimit is BT_RATE_LIMIT: requests/s for keys without their own limit.
+	DefaultRateLimit int
 }
 
 // actor returns the signed-in admin as the audit trail's actor. The root

@@ -37,6 +37,14 @@ func (r *apiKeyResolver) Permissions(ctx context.Context, obj *ent.ApiKey) ([]*e
 	return obj.QueryPermissions().Order(permission.ByID()).All(ctx)
 }
 
+// RateLimit is the resolver for the rateLimit field.
+func (r *apiKeyResolver) RateLimit(ctx context.Context, obj *ent.ApiKey) (int, error) {
+	if obj.RateLimit > 0 {
+		return obj.RateLimit, nil
+	}
+	return r.DefaultRateLimit, nil
+}
+
 // PreviousSecretValidUntil is the resolver for the previousSecretValidUntil field.
 func (r *apiKeyResolver) PreviousSecretValidUntil(ctx context.Context, obj *ent.ApiKey) (*time.Time, error) {
 	if obj.PreviousValidUntil == nil || !obj.PreviousValidUntil.After(r.Keys.Now()) {

@@ -68,6 +68,7 @@ type ComplexityRoot struct {
 		Name                     func(childComplexity int) int
 		Permissions              func(childComplexity int) int
 		PreviousSecretValidUntil func(childComplexity int) int
+		RateLimit                func(childComplexity int) int
 		Status                   func(childComplexity int) int
 	}
 
@@ -185,6 +186,7 @@ type ApiKeyResolver interface {
 	MaskedKey(ctx context.Context, obj *ent.ApiKey) (string, error)
 	Status(ctx context.Context, obj *ent.ApiKey) (model.APIKeyStatus, error)
 	Permissions(ctx context.Context, obj *ent.ApiKey) ([]*ent.Permission, error)
+	RateLimit(ctx context.Context, obj *ent.ApiKey) (int, error)
 	PreviousSecretValidUntil(ctx context.Context, obj *ent.ApiKey) (*time.Time, error)
 }
 type MutationResolver interface {
@@ -335,6 +337,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.PreviousSecretValidUntil(childComplexity), true
+	case "ApiKey.rateLimit":
+		if e.ComplexityRoot.ApiKey.RateLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RateLimit(childComplexity), true
 	case "ApiKey.status":
 		if e.ComplexityRoot.ApiKey.Status == nil {
 			break
@@ -1442,6 +1450,8 @@ extend type ApiKey {
   maskedKey: String!
   status: ApiKeyStatus!
   permissions: [Permission!]!
+  "Requests per second this key may make on the REST API (the server default unless overridden)."
+  rateLimit: Int! @goField(forceResolver: true)
   "Until when the secret replaced by the last roll keeps working, if it still does."
   previousSecretValidUntil: Time
 }
@@ -1598,6 +1608,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_status(ctx, field)
 	case "permissions":
 		return ec.fieldContext_ApiKey_permissions(ctx, field)
+	case "rateLimit":
+		return ec.fieldContext_ApiKey_rateLimit(ctx, field)
 	case "previousSecretValidUntil":
 		return ec.fieldContext_ApiKey_previousSecretValidUntil(ctx, field)
 	}
@@ -2672,6 +2684,29 @@ func (ec *executionContext) fieldContext_ApiKey_permissions(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ApiKey_rateLimit(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_rateLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().RateLimit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_rateLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "Int")
 }
 
 func (ec *executionContext) _ApiKey_previousSecretValidUntil(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
@@ -7340,6 +7375,12 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ApiKey_permissions(ctx, field, obj)
+				})
+		case "rateLimit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_rateLimit(ctx, field, obj)
 				})
 		case "previousSecretValidUntil":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

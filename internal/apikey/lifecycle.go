@@ -212,7 +212,7 @@ func (s *Service) Reveal(ctx context.Context, a Actor, id int, password string) 
 	if !s.cfg.AllowReveal {
 		return "", apperr.New(apperr.RevealDisabled, "Revealing keys is turned off on this server (BT_ALLOW_REVEAL=false).")
 	}
-	if k.KeyCiphertext == nil {
+	if k.KeyCiphertext == nil || len(*k.KeyCiphertext) == 0 {
 		return "", apperr.New(apperr.RevealDisabled, "This key was created while revealing was turned off; roll it to get a new secret.")
 	}
 	if err := s.cfg.StepUp(ctx, a.AdminID, a.Email, password, a.IP); err != nil {
@@ -288,11 +288,14 @@ func (s *Service) Delete(ctx context.Context, a Actor, id int) error {
 		if err := record(ctx, tx, a, auditevent.ActionDELETED, k, ""); err != nil {
 			return err
 		}
-		if _, err := tx.KeyUsage.Delete().Where(keyusage.APIKeyID(k.ID)).Exec(ctx); err != nil {
-			return apperr.Internalf(err, "delete usage")
-		}
+		// The key row goes first: its row lock orders this delete against a
+		// concurrent usage flush (which locks the same row), so the usage
+		// delete below also sees rows that flush wrote (see usage.Flush).
 		if err := tx.ApiKey.DeleteOne(k).Exec(ctx); err != nil {
 			return apperr.Internalf(err, "delete key")
+		}
+		if _, err := tx.KeyUsage.Delete().Where(keyusage.APIKeyID(k.ID)).Exec(ctx); err != nil {
+			return apperr.Internalf(err, "delete usage")
 		}
 		return nil
 	})

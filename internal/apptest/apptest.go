@@ -75,6 +75,7 @@ func New(tb testing.TB, opts ...Option) *App {
 // GQLError is one GraphQL error.
 type GQLError struct {
 	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
 	Extensions map[string]any `json:"extensions"`
 }
 

@@ -1,0 +1,63 @@
+# businesstools — see README.md. `make run` to start, `make test` for everything.
+GO  ?= go
+BIN := bin/businesstools
+NPM := cd frontend && npm
+
+.PHONY: run build build-spa generate generate-go generate-spa check-generated vet \
+        test test-go-sqlite test-go-postgres test-spa e2e bench clean
+
+## run: build the SPA and the server, start on :8080 (SQLite in ./data unless DATABASE_URL is set)
+run: build
+	./$(BIN)
+
+## build: the SPA embedded into one binary at bin/businesstools
+build: build-spa
+	$(GO) build -tags ui -o $(BIN) .
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	$(NPM) ci --no-audit --no-fund
+
+build-spa: frontend/node_modules/.package-lock.json
+	$(NPM) run build
+
+## generate: ent, gqlgen and the SPA's typed GraphQL operations
+generate: generate-go generate-spa
+
+generate-go:
+	cd ent && $(GO) run -mod=mod entc.go
+	$(GO) run -mod=mod github.com/99designs/gqlgen generate
+
+generate-spa: frontend/node_modules/.package-lock.json
+	$(NPM) run generate
+
+## check-generated: fail when committed generated code differs from a fresh `make generate`
+check-generated: frontend/node_modules/.package-lock.json
+	bash .ci/check-generated
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^ent/\|^graph/generated/'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+## test: the whole suite — Go with the race detector on SQLite and on PostgreSQL, SPA unit tests, browser end-to-end tests
+test: check-generated vet test-go-sqlite test-go-postgres test-spa e2e
+
+test-go-sqlite:
+	TEST_DB=sqlite $(GO) test -race -count=1 ./...
+
+test-go-postgres:
+	TEST_DB=postgres $(GO) test -race -count=1 ./...
+
+test-spa: frontend/node_modules/.package-lock.json
+	$(NPM) run typecheck
+	$(NPM) test
+
+e2e: build
+	$(GO) test -tags ui -count=1 ./frontend/
+	$(NPM) run e2e
+
+## bench: loopback load test of the key verification hot path, plus Go benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
+
+clean:
+	rm -rf bin frontend/dist

@@ -1,0 +1,181 @@
+package graph_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"businesstools/internal/apptest"
+	"businesstools/internal/config"
+)
+
+const createMutation = `mutation($in:CreateApiKeyInput!){createApiKey(input:$in){secret apiKey{id}}}`
+
+// Ensure invalid key input is refused with BAD_USER_INPUT naming the field,
+// and changes nothing.
+func TestCreateApiKey_BadInput(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	app.CreateKey(token, "Taken", "SEND_EMAILS")
+	past := time.Now().Add(-time.Hour).Format(time.RFC3339)
+	cases := []struct {
+		name  string
+		input map[string]any
+		field string
+	}{
+		{"ErrNameEmpty", map[string]any{"name": "  ", "permissions": []string{"SEND_EMAILS"}}, "name"},
+		{"ErrNameTooLong", map[string]any{"name": strings.Repeat("x", 101), "permissions": []string{"SEND_EMAILS"}}, "name"},
+		{"ErrNameTaken", map[string]any{"name": "Taken", "permissions": []string{"SEND_EMAILS"}}, "name"},
+		{"ErrNoPermissions", map[string]any{"name": "k", "permissions": []string{}}, "permissions"},
+		{"ErrExpiryInPast", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "expiresAt": past}, "expiresAt"},
+		{"ErrBadCIDR", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "ipAllowlist": []string{"10.0.0.0/33"}}, "ipAllowlist"},
+		{"ErrNotAnIP", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "ipAllowlist": []string{"example.com"}}, "ipAllowlist"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t, app)
+			wantError(t, app.GQL(token, createMutation, map[string]any{"in": tc.input}), "BAD_USER_INPUT", tc.field)
+			if after := snapshot(t, app); after != before {
+				t.Fatalf("database changed:\n%s\n%s", before, after)
+			}
+		})
+	}
+	// Ensure a malformed time names its field.
+	t.Run("ErrExpiryNotATime", func(t *testing.T) {
+		before := snapshot(t, app)
+		resp := app.GQL(token, `mutation{createApiKey(input:{name:"k",permissions:[SEND_EMAILS],expiresAt:"tomorrow"}){secret}}`, nil)
+		wantError(t, resp, "BAD_USER_INPUT", "expiresAt")
+		if after := snapshot(t, app); after != before {
+			t.Fatal("database changed")
+		}
+	})
+	// Ensure an unknown permission is refused by the schema before any resolver runs.
+	t.Run("ErrUnknownPermission", func(t *testing.T) {
+		before := snapshot(t, app)
+		resp := app.GQL(token, createMutation, map[string]any{"in": map[string]any{"name": "k", "permissions": []string{"ROOT"}}})
+		e := wantError(t, resp, "BAD_USER_INPUT", "permissions")
+		if !strings.Contains(e.Message, "ROOT") {
+			t.Fatalf("error %q does not name the value and the field", e.Message)
+		}
+		if after := snapshot(t, app); after != before {
+			t.Fatal("database changed")
+		}
+	})
+}
+
+// Ensure updates validate like creates and a refused update changes nothing.
+func TestUpdateApiKey_BadInput(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	k := app.CreateKey(token, "One", "SEND_EMAILS")
+	app.CreateKey(token, "Two", "SEND_EMAILS")
+	cases := []struct {
+		name  string
+		input map[string]any
+		field string
+	}{
+		{"ErrNameTaken", map[string]any{"name": "Two"}, "name"},
+		{"ErrNameEmpty", map[string]any{"name": ""}, "name"},
+		{"ErrNoPermissions", map[string]any{"permissions": []string{}}, "permissions"},
+		{"ErrBadCIDR", map[string]any{"ipAllowlist": []string{"300.1.1.1"}}, "ipAllowlist"},
+		{"ErrExpiryInPast", map[string]any{"expiresAt": "2001-01-01T00:00:00Z"}, "expiresAt"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t, app)
+			wantError(t, app.GQL(token, `mutation($id:ID!,$in:UpdateApiKeyInput!){updateApiKey(id:$id,input:$in){id}}`,
+				map[string]any{"id": k.ID, "in": tc.input}), "BAD_USER_INPUT", tc.field)
+			if after := snapshot(t, app); after != before {
+				t.Fatalf("database changed:\n%s\n%s", before, after)
+			}
+		})
+	}
+}
+
+// Ensure a roll's grace period is bounded to 0 … 7 days.
+func TestRollApiKey_BadGrace(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	k := app.CreateKey(token, "One", "SEND_EMAILS")
+	for _, secs := range []int{-1, 7*24*3600 + 1} {
+		before := snapshot(t, app)
+		wantError(t, app.GQL(token, `mutation($id:ID!,$s:Int!){rollApiKey(id:$id,oldSecretValidFor:$s){secret}}`,
+			map[string]any{"id": k.ID, "s": secs}), "BAD_USER_INPUT", "oldSecretValidFor")
+		if snapshot(t, app) != before {
+			t.Fatal("database changed")
+		}
+	}
+}
+
+// Ensure reveal with the wrong password fails, is audited, changes no key,
+// and is throttled after repeated failures.
+func TestRevealApiKey_WrongPassword(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	k := app.CreateKey(token, "One", "SEND_EMAILS")
+	reveal := `mutation($id:ID!,$p:String!){revealApiKey(id:$id,password:$p){secret}}`
+	wantError(t, app.GQL(token, reveal, map[string]any{"id": k.ID, "p": "wrong"}), "BAD_USER_INPUT", "password")
+	var data struct {
+		AuditEvents struct{ Edges []struct{ Node struct{ Action, ActorEmail string } } }
+	}
+	app.GQL(token, `query($id:ID!){auditEvents(where:{apiKeyID:$id}){edges{node{action actorEmail}}}}`,
+		map[string]any{"id": k.ID}).Decode(t, &data)
+	if got := data.AuditEvents.Edges[0].Node; got.Action != "REVEAL_FAILED" || got.ActorEmail != apptest.OwnerEmail {
+		t.Fatalf("latest audit event = %+v, want REVEAL_FAILED by the owner", got)
+	}
+	// Two more failures reach the slow-down threshold: the next try is refused
+	// even with the right password, and says when to retry.
+	app.GQL(token, reveal, map[string]any{"id": k.ID, "p": "wrong"})
+	app.GQL(token, reveal, map[string]any{"id": k.ID, "p": "wrong"})
+	e := wantError(t, app.GQL(token, reveal, map[string]any{"id": k.ID, "p": apptest.OwnerPassword}), "RATE_LIMITED", "")
+	if e.Extensions["retryAfter"] == nil {
+		t.Fatal("RATE_LIMITED without retryAfter")
+	}
+}
+
+// Ensure reveal is refused when the server stores no ciphertext.
+func TestRevealApiKey_Disabled(t *testing.T) {
+	app := apptest.New(t, func(c *config.Config) { c.AllowReveal = false })
+	token := app.LoginOwner()
+	k := app.CreateKey(token, "One", "SEND_EMAILS")
+	row, err := app.DB.Client.ApiKey.Query().Only(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.KeyCiphertext != nil && len(*row.KeyCiphertext) > 0 {
+		t.Fatal("a ciphertext was stored with BT_ALLOW_REVEAL=false")
+	}
+	before := snapshot(t, app)
+	wantError(t, app.GQL(token, `mutation($id:ID!,$p:String!){revealApiKey(id:$id,password:$p){secret}}`,
+		map[string]any{"id": k.ID, "p": apptest.OwnerPassword}), "REVEAL_DISABLED", "")
+	if snapshot(t, app) != before {
+		t.Fatal("database changed")
+	}
+}
+
+// Ensure an operation over the complexity limit is refused before it runs.
+func TestComplexityLimit(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 300 {
+		fmt.Fprintf(&b, "k%d: apiKeys(first:1){totalCount edges{cursor}} ", i)
+	}
+	b.WriteString("}")
+	q := b.String()
+	resp := app.GQL(token, q, nil)
+	e := resp.Err(t)
+	if !strings.Contains(e.Message, "complexity") {
+		t.Fatalf("error = %q, want a complexity error", e.Message)
+	}
+}
+
+// Ensure page sizes are bounded.
+func TestApiKeys_PageSizeBounded(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	wantError(t, app.GQL(token, `{apiKeys(first:201){totalCount}}`, nil), "BAD_USER_INPUT", "first")
+	wantError(t, app.GQL(token, `{apiKeys(last:-1){totalCount}}`, nil), "BAD_USER_INPUT", "last")
+}
