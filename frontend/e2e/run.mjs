@@ -1,0 +1,625 @@
+#!/usr/bin/env node
+// End-to-end test of the admin SPA: the real server binary on a fresh
+// database, driven through Debian's Chromium with playwright-core (never a
+// downloaded browser). Walks the workflow of the API Key Management issue step
+// by step and uses the created key against the REST API (GET /v1/me).
+//
+// Env: BT_E2E_BINARY (default ../bin/businesstools), CHROMIUM_PATH (default
+// /usr/bin/chromium), CI (when set, a missing browser or binary fails instead
+// of skipping), E2E_HEADED=1 to watch.
+//
+// Prints `e2e: N passed, M failed` last; a failing step saves a screenshot in
+// e2e/screenshots/. A passing run saves ../docs/screenshot-api-keys.png.
+
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const frontendDir = resolve(here, '..');
+const repoDir = resolve(frontendDir, '..');
+const BINARY = resolve(frontendDir, process.env.BT_E2E_BINARY ?? '../bin/businesstools');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(here, 'screenshots');
+const DOCS_SHOT = join(repoDir, 'docs', 'screenshot-api-keys.png');
+const CI = !!process.env.CI;
+const EMAIL = 'admin@example.com';
+const PASSWORD = 'e2e-Correct-Horse-Battery-9';
+
+function skipOrFail(reason) {
+  if (CI) {
+    console.error(`e2e: FAIL: ${reason}`);
+    console.log('e2e: 0 passed, 1 failed');
+    process.exit(1);
+  }
+  const bar = '!'.repeat(72);
+  console.error(`${bar}\n!! e2e SKIPPED: ${reason}\n${bar}`);
+  console.log('e2e: SKIPPED');
+  process.exit(0);
+}
+
+if (!existsSync(CHROMIUM)) skipOrFail(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+if (!existsSync(BINARY)) skipOrFail(`no server binary at ${BINARY} (cd frontend && npm run build; go build -tags ui -o bin/businesstools .)`);
+
+const { chromium } = await import('playwright-core');
+
+// ---------- helpers ----------
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+// E2E_SHOTS=1 saves extra screenshots of each screen in e2e/screenshots/ for review.
+async function reviewShot(name) {
+  if (!process.env.E2E_SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `review-${name}.png`) });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function eventually(fn, { timeout = 5000, interval = 100, message } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== false) return v;
+      last = new Error(message ?? 'condition not met');
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`${message ?? 'timed out'}: ${last?.message ?? ''}`);
+    await sleep(interval);
+  }
+}
+
+// ---------- server ----------
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'bt-e2e-'));
+const logPath = join(dataDir, 'server.log');
+const log = createWriteStream(logPath);
+const server = spawn(BINARY, [], {
+  env: {
+    ...process.env,
+    BT_ADDR: `127.0.0.1:${port}`,
+    BT_DATA_DIR: dataDir,
+    BT_ADMIN_EMAIL: EMAIL,
+    BT_ADMIN_PASSWORD: PASSWORD,
+    BT_ALLOW_REVEAL: 'true',
+    DATABASE_URL: '',
+  },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+server.stdout.pipe(log);
+server.stderr.pipe(log);
+let serverExited = null;
+server.on('exit', (code, signal) => {
+  serverExited = { code, signal };
+});
+
+let browser;
+async function shutdown() {
+  try {
+    await browser?.close();
+  } catch {
+    /* already gone */
+  }
+  if (serverExited === null) {
+    server.kill('SIGTERM');
+    const t = setTimeout(() => server.kill('SIGKILL'), 5000);
+    await new Promise((r) => server.once('exit', r));
+    clearTimeout(t);
+  }
+  log.end();
+}
+
+function serverLogTail(lines = 40) {
+  try {
+    return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no server log)';
+  }
+}
+
+process.on('SIGINT', async () => {
+  await shutdown();
+  process.exit(130);
+});
+
+// ---------- steps ----------
+
+let passed = 0;
+let failed = 0;
+let page;
+const pageErrors = [];
+
+// A failing step is recorded; a critical one (the rest depends on it) ends the run.
+async function step(name, fn, { critical = false } = {}) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed++;
+    console.log(`  ✗ ${name}\n    ${String(err?.stack ?? err).split('\n').slice(0, 6).join('\n    ')}`);
+    if (page) {
+      mkdirSync(SHOTS, { recursive: true });
+      const file = join(SHOTS, `${String(passed + failed).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+      try {
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`    screenshot: ${file}`);
+      } catch (e) {
+        console.log(`    (no screenshot: ${e.message})`);
+      }
+    }
+    if (critical) throw err;
+  }
+}
+
+async function rest(path, key, init = {}) {
+  const res = await fetch(base + path, {
+    ...init,
+    headers: { ...(key ? { Authorization: `Bearer ${key}` } : {}), ...(init.headers ?? {}) },
+  });
+  const text = await res.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+const row = (name) => page.getByTestId('key-row').filter({ has: page.getByRole('link', { name, exact: true }) });
+const button = (name, scope = page) => scope.getByRole('button', { name, exact: true });
+
+async function createKeyInPage({ name, permissions, ipAllowlist = '' }) {
+  await button('Create New Key').click();
+  const dialog = page.getByRole('dialog', { name: 'Create New API Key' });
+  await dialog.waitFor();
+  await dialog.getByLabel('Key Name').fill(name);
+  for (const p of permissions) await dialog.getByRole('checkbox', { name: p, exact: true }).check();
+  if (ipAllowlist) await dialog.getByLabel(/IP allow-list/).fill(ipAllowlist);
+  await button('Create API Key', dialog).click();
+  const done = page.getByRole('dialog', { name: 'API key created' });
+  await done.waitFor();
+  const secret = await done.getByTestId('new-secret').inputValue();
+  await button('Done', done).click();
+  await done.waitFor({ state: 'detached' });
+  return secret;
+}
+
+const KEY = 'Production Email API';
+let secret = '';
+let keyId = '';
+
+console.log(`e2e: server ${BINARY} on ${base}, data in ${dataDir}`);
+
+let exitCode = 0;
+try {
+  await step('server starts and is ready', async () => {
+    await eventually(
+      async () => {
+        if (serverExited) throw new Error(`server exited ${JSON.stringify(serverExited)}`);
+        const r = await fetch(`${base}/readyz`);
+        return r.ok;
+      },
+      { timeout: 30000, interval: 200, message: 'server not ready' },
+    );
+  }, { critical: true });
+
+  await step('the SPA is served with a CSP without inline scripts', async () => {
+    for (const path of ['/', '/keys', '/keys/123']) {
+      const r = await fetch(base + path);
+      assert(r.status === 200, `${path}: status ${r.status}`);
+      const csp = r.headers.get('content-security-policy') ?? '';
+      const scriptSrc = csp.split(';').map((s) => s.trim()).find((s) => s.startsWith('script-src')) ?? '';
+      assert(scriptSrc && !scriptSrc.includes("'unsafe-inline'"), `${path}: CSP ${csp}`);
+      assert(r.headers.get('x-content-type-options') === 'nosniff', `${path}: no nosniff`);
+      const html = await r.text();
+      assert(html.includes('<div id="root">'), `${path}: not the SPA (placeholder build?)`);
+    }
+  }, { critical: true });
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: !process.env.E2E_HEADED,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'].filter(
+      (a) => !(process.env.E2E_HEADED && a === '--headless'),
+    ),
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base, locale: 'en-US', timezoneId: 'UTC' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  context.setDefaultTimeout(10000);
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+  });
+
+  await step('log in: a wrong password gets a neutral error', async () => {
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await reviewShot('login');
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('not-the-password');
+    await button('Sign in').click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const known = (await alert.textContent()).trim();
+    assert(known === 'Incorrect email or password.', `message for a known email: ${known}`);
+    // An unknown email reads exactly the same.
+    await page.getByLabel('Email').fill('nobody@example.com');
+    await page.getByLabel('Password').fill('not-the-password');
+    await button('Sign in').click();
+    await eventually(async () => (await button('Sign in').isEnabled()) && !(await page.getByText('Signing in…').count()));
+    const unknown = (await page.getByRole('alert').textContent()).trim();
+    assert(unknown === known, `unknown email reads "${unknown}", known email "${known}"`);
+  });
+
+  await step('log in with email and password', async () => {
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await button('Sign in').click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'bt_session');
+    assert(session, `no bt_session cookie: ${cookies.map((c) => c.name)}`);
+    assert(session.httpOnly, 'bt_session is not HttpOnly');
+    const stored = await page.evaluate(() => localStorage.length + sessionStorage.length);
+    assert(stored === 0, 'something was put in web storage');
+  }, { critical: true });
+
+  await step('the sidebar\'s "APIs" opens API Key Management', async () => {
+    await page.goto('/some/where');
+    await page.getByRole('link', { name: 'APIs', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'API Key Management' }).waitFor();
+    assert(new URL(page.url()).pathname === '/keys', `url ${page.url()}`);
+  });
+
+  await step('an empty state leads to the first key', async () => {
+    await page.getByRole('heading', { name: 'Create your first API key' }).waitFor();
+    await button('Create your first key').click();
+    const dialog = page.getByRole('dialog', { name: 'Create New API Key' });
+    await dialog.waitFor();
+    assert((await dialog.getAttribute('aria-modal')) === 'true', 'dialog is not aria-modal');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    assert(focused === 'Create your first key', `focus went to "${focused}" after Escape`);
+  });
+
+  await step('"Create New API Key" has the fields, permissions with descriptions, and client validation', async () => {
+    await button('Create New Key').click();
+    const dialog = page.getByRole('dialog', { name: 'Create New API Key' });
+    await dialog.waitFor();
+    const name = dialog.getByLabel('Key Name');
+    assert(/Production Email API/.test((await name.getAttribute('placeholder')) ?? ''), 'no name hint');
+    for (const p of ['Send Emails', 'Manage Email Templates', 'Read leads', 'Add/Update leads', 'Delete leads']) {
+      const box = dialog.getByRole('checkbox', { name: p, exact: true });
+      await box.waitFor();
+      const describedBy = await box.getAttribute('aria-describedby');
+      const desc = (await page.locator(`[id="${describedBy}"]`).textContent())?.trim();
+      assert(desc, `permission ${p} has no description`);
+    }
+    await dialog.getByLabel(/Expiration/).waitFor();
+    await dialog.getByLabel(/IP allow-list/).waitFor();
+    // Focus stays in the dialog.
+    for (let i = 0; i < 15; i++) await page.keyboard.press('Tab');
+    assert(await dialog.evaluate((d) => d.contains(document.activeElement)), 'focus left the dialog');
+    await button('Create API Key', dialog).click();
+    await dialog.getByText('Enter a name for the key.').waitFor();
+    await reviewShot('create-dialog-errors');
+    await dialog.getByText('Choose at least one permission.').waitFor();
+    assert((await name.getAttribute('aria-invalid')) === 'true', 'name not marked invalid');
+  });
+
+  await step('server validation errors show at the field', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create New API Key' });
+    await dialog.getByLabel('Key Name').fill(KEY);
+    await dialog.getByRole('checkbox', { name: 'Send Emails', exact: true }).check();
+    const ip = dialog.getByLabel(/IP allow-list/);
+    await ip.fill('10.0.0.0/99');
+    await button('Create API Key', dialog).click();
+    await eventually(async () => (await ip.getAttribute('aria-invalid')) === 'true', {
+      message: 'the IP allow-list field shows no error for 10.0.0.0/99',
+    });
+    const err = await page.locator(`[id="${(await ip.getAttribute('aria-describedby')).split(' ').pop()}"]`).textContent();
+    assert(err && err.length > 3, `no error text at the field: ${err}`);
+    await ip.fill('');
+  });
+
+  await step('create the key: shown once in full, with copy and a warning', async () => {
+    const dialog = page.getByRole('dialog', { name: 'Create New API Key' });
+    await dialog.getByRole('checkbox', { name: 'Read leads', exact: true }).check();
+    await button('Create API Key', dialog).click();
+    const done = page.getByRole('dialog', { name: 'API key created' });
+    await done.waitFor();
+    secret = await done.getByTestId('new-secret').inputValue();
+    assert(/^bt_[0-9A-Za-z]{40,}$/.test(secret), `secret looks wrong: ${secret.slice(0, 6)}…`);
+    await done.getByText(/will not be shown again/i).waitFor();
+    await reviewShot('secret-once');
+    await button('Copy', done).click();
+    await button('Copied', done).waitFor();
+    const clip = await page.evaluate(() => navigator.clipboard.readText().catch(() => null));
+    assert(clip === null || clip === secret, 'clipboard holds something else');
+    await button('Done', done).click();
+    await done.waitFor({ state: 'detached' });
+  }, { critical: true });
+
+  await step('the table lists the key with every column', async () => {
+    const r = row(KEY);
+    await r.waitFor();
+    keyId = await r.getAttribute('data-key-id');
+    const text = await r.innerText();
+    const masked = await r.getByTestId('masked-key').innerText();
+    assert(masked.startsWith('bt_') && masked.includes('…') && !text.includes(secret), `masked key: ${masked}`);
+    assert(secret.startsWith(masked.split('…')[0]) && secret.endsWith(masked.split('…')[1]), `mask ${masked} does not match the secret`);
+    for (const s of ['Send Emails', 'Read leads', 'Never', 'Active']) assert(text.includes(s), `row lacks "${s}": ${text}`);
+    const headers = await page.getByRole('columnheader').allInnerTexts();
+    for (const h of ['Name', 'API Key', 'Permissions', 'Created', 'Last Used', 'Status', 'Actions'])
+      assert(headers.some((x) => x.toLowerCase().startsWith(h.toLowerCase())), `no column ${h}: ${headers}`);
+    assert(/\d{4}/.test(text) && /\d{1,2}:\d{2}/.test(text), `no created date and time in: ${text}`);
+  }, { critical: true });
+
+  await step('REST: the new key works (GET /v1/me → 200)', async () => {
+    const r = await rest('/v1/me', secret);
+    assert(r.status === 200, `GET /v1/me: ${r.status} ${JSON.stringify(r.body)}`);
+    assert(JSON.stringify(r.body).includes(KEY), `GET /v1/me does not name the key: ${JSON.stringify(r.body)}`);
+  });
+
+  await step('Last Used becomes relative, exact on hover', async () => {
+    await eventually(
+      async () => {
+        await page.reload();
+        const t = row(KEY).locator('td').nth(3).locator('time');
+        await t.waitFor({ timeout: 3000 });
+        const [label, title] = [await t.innerText(), await t.getAttribute('title')];
+        return /just now|ago/.test(label) && !!title && /\d{4}/.test(title);
+      },
+      { timeout: 8000, interval: 700, message: 'Last Used still "Never" after a REST call' },
+    );
+  });
+
+  await step('deactivate takes effect at once, without a reload', async () => {
+    await page.evaluate(() => {
+      window.__noReload = true;
+    });
+    await button(`Deactivate key ${KEY}`).click();
+    await row(KEY).getByText('Inactive', { exact: true }).waitFor();
+    assert(await page.evaluate(() => window.__noReload === true), 'the page reloaded');
+    await button(`Activate key ${KEY}`).waitFor();
+  });
+
+  await step('REST: the deactivated key is refused (401)', async () => {
+    const r = await eventually(
+      async () => {
+        const res = await rest('/v1/me', secret);
+        return res.status === 401 ? res : false;
+      },
+      { timeout: 3000, message: 'GET /v1/me is not 401 after deactivation' },
+    );
+    assert(/Bearer/i.test(r.headers.get('www-authenticate') ?? ''), 'no WWW-Authenticate: Bearer');
+  });
+
+  await step('activate it again; REST works again', async () => {
+    await button(`Activate key ${KEY}`).click();
+    await row(KEY).getByText('Active', { exact: true }).waitFor();
+    await eventually(async () => (await rest('/v1/me', secret)).status === 200, {
+      timeout: 3000,
+      message: 'GET /v1/me is not 200 after reactivation',
+    });
+  });
+
+  await step('reveal asks for the password, shows the key, hides it on click', async () => {
+    await button(`Reveal key ${KEY}`).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm your password' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Password').fill('wrong-password');
+    await button('Reveal key', dialog).click();
+    await dialog.getByRole('alert').waitFor();
+    await dialog.getByLabel('Password').fill(PASSWORD);
+    await button('Reveal key', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    const shown = row(KEY).getByTestId('revealed-key');
+    await shown.waitFor();
+    await reviewShot('revealed');
+    assert((await shown.innerText()).includes(secret), 'the revealed key is not the created one');
+    await button(`Copy key ${KEY}`).waitFor();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert(!stored.includes('bt_'), 'the key was put in web storage');
+    await row(KEY).getByRole('button', { name: /Full key of/ }).click();
+    await row(KEY).getByTestId('masked-key').waitFor();
+    assert(!(await row(KEY).innerText()).includes(secret), 'still revealed after a click');
+  });
+
+  await step('create more keys; search, filter and sort', async () => {
+    await createKeyInPage({ name: 'CRM Sync', permissions: ['Read leads', 'Add/Update leads'] });
+    await createKeyInPage({ name: 'Staging Templates', permissions: ['Manage Email Templates', 'Send Emails'] });
+    await button(`Deactivate key Staging Templates`).click();
+    await row('Staging Templates').getByText('Inactive', { exact: true }).waitFor();
+
+    const names = async () => page.getByTestId('key-row').getByRole('link').allInnerTexts();
+    await eventually(async () => (await names()).join('|') === 'Staging Templates|CRM Sync|Production Email API', {
+      message: 'not newest first',
+    });
+
+    await page.getByLabel('Search keys by name').fill('crm');
+    await eventually(async () => (await names()).join('|') === 'CRM Sync', { message: 'search by name' });
+    await page.getByLabel('Search keys by name').fill('');
+    await eventually(async () => (await names()).length === 3, { message: 'clearing the search' });
+
+    await page.getByLabel('Filter by status').selectOption('INACTIVE');
+    await eventually(async () => (await names()).join('|') === 'Staging Templates', { message: 'status filter' });
+    await page.getByLabel('Filter by status').selectOption('');
+    await page.getByLabel('Filter by permission').selectOption('READ_LEADS');
+    await eventually(async () => (await names()).join('|') === 'CRM Sync|Production Email API', { message: 'permission filter' });
+    await page.getByLabel('Filter by permission').selectOption('');
+
+    await page.getByRole('columnheader', { name: /Created/ }).getByRole('button').click();
+    await eventually(async () => (await names()).join('|') === 'Production Email API|CRM Sync|Staging Templates', {
+      message: 'sort by created, oldest first',
+    });
+    await page.getByRole('columnheader', { name: /Last Used/ }).getByRole('button').click();
+    await eventually(async () => (await names())[0] === 'Production Email API', { message: 'sort by last used, latest first' });
+    await page.goto('/keys');
+  });
+
+  await step('edit a key: name and permissions', async () => {
+    await button('Edit key CRM Sync').click();
+    const dialog = page.getByRole('dialog', { name: 'Edit “CRM Sync”' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Key Name').fill('CRM Sync (prod)');
+    await dialog.getByRole('checkbox', { name: 'Delete leads', exact: true }).check();
+    await button('Save changes', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    const r = row('CRM Sync (prod)');
+    await r.getByText('Delete leads', { exact: true }).waitFor();
+  });
+
+  await step('screenshot of API Key Management for the README', async () => {
+    await page.goto('/keys');
+    await row(KEY).waitFor();
+    await page.mouse.move(0, 0);
+    await sleep(300);
+    if (failed > 0) {
+      console.log('    (not saving the README screenshot: an earlier step failed)');
+      return;
+    }
+    mkdirSync(dirname(DOCS_SHOT), { recursive: true });
+    await page.screenshot({ path: DOCS_SHOT });
+  });
+
+  await step('key detail: audit trail and 30-day chart', async () => {
+    await row(KEY).getByRole('link', { name: KEY, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: KEY }).waitFor();
+    assert(new URL(page.url()).pathname === `/keys/${keyId}`, `url ${page.url()}`);
+    const events = page.getByTestId('audit-event');
+    await events.first().waitFor();
+    const trail = (await events.allInnerTexts()).join('\n');
+    for (const a of ['Created', 'Deactivated', 'Activated', 'Revealed', 'Reveal failed'])
+      assert(trail.includes(a), `audit trail lacks "${a}":\n${trail}`);
+    assert(trail.includes(EMAIL), 'audit trail does not name the actor');
+    await page.getByRole('heading', { name: 'Requests, last 30 days' }).waitFor();
+    await page.locator('.recharts-surface').first().waitFor();
+    const bars = await page.locator('table.sr-only tbody tr').count();
+    assert(bars === 30, `usage has ${bars} days, want 30`);
+    await reviewShot('detail');
+    const stat = await page.locator('.card-stat').innerText();
+    assert(/^[1-9]/.test(stat.trim()), `usage total is not positive: ${stat}`);
+  });
+
+  let rolled = '';
+  await step('roll: a new secret once; the old one stops (grace: now)', async () => {
+    await button(`Roll key ${KEY}`).click();
+    const dialog = page.getByRole('dialog', { name: `Roll API key “${KEY}”` });
+    await dialog.waitFor();
+    for (const g of ['Now', '1 hour', '24 hours', '7 days']) await dialog.getByRole('radio', { name: g, exact: true }).waitFor();
+    await dialog.getByRole('radio', { name: 'Now', exact: true }).check();
+    await button('Roll key', dialog).click();
+    const done = page.getByRole('dialog', { name: `New key for “${KEY}”` });
+    await done.waitFor();
+    rolled = await done.getByTestId('new-secret').inputValue();
+    assert(/^bt_/.test(rolled) && rolled !== secret, 'no new secret');
+    await done.getByText(/will not be shown again/i).waitFor();
+    await button('Done', done).click();
+    await eventually(async () => (await rest('/v1/me', rolled)).status === 200, { message: 'the new secret does not work' });
+    await eventually(async () => (await rest('/v1/me', secret)).status === 401, { message: 'the old secret still works' });
+    await page.getByTestId('audit-event').getByText('Rolled').first().waitFor();
+  });
+
+  await step('pagination: 20 per page, Next and Previous', async () => {
+    // Fill the account through the same GraphQL API the page uses (session cookie).
+    const created = await page.evaluate(async () => {
+      let ok = 0;
+      for (let i = 1; i <= 20; i++) {
+        const r = await fetch('/graphql', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            query: 'mutation($input: CreateApiKeyInput!){ createApiKey(input: $input){ apiKey { id } } }',
+            variables: { input: { name: `Batch key ${String(i).padStart(2, '0')}`, permissions: ['READ_LEADS'] } },
+          }),
+        });
+        const j = await r.json();
+        if (j.data?.createApiKey) ok++;
+      }
+      return ok;
+    });
+    assert(created === 20, `created ${created} of 20 batch keys`);
+    await page.goto('/keys');
+    const info = page.locator('.pagination-info');
+    await eventually(async () => (await info.innerText()).includes('Showing 1–20 of 23'), { message: 'first page info' });
+    assert((await page.getByTestId('key-row').count()) === 20, 'first page does not have 20 rows');
+    assert(await button('Previous').isDisabled(), 'Previous enabled on the first page');
+    await button('Next').click();
+    await eventually(async () => (await info.innerText()).includes('Showing 21–23 of 23'), { message: 'second page info' });
+    assert((await page.getByTestId('key-row').count()) === 3, 'second page does not have 3 rows');
+    assert(await button('Next').isDisabled(), 'Next enabled on the last page');
+    await row(KEY).waitFor();
+    await button('Previous').click();
+    await eventually(async () => (await info.innerText()).includes('Showing 1–20 of 23'), { message: 'back to the first page' });
+    await page.getByText('Batch key 20', { exact: true }).waitFor();
+  });
+
+  await step('delete asks for confirmation naming the key; the key stops working', async () => {
+    await page.getByLabel('Search keys by name').fill('production');
+    await eventually(async () => (await page.getByTestId('key-row').count()) === 1, { message: 'search' });
+    await button(`Delete key ${KEY}`).click();
+    const dialog = page.getByRole('alertdialog', { name: `Delete API key “${KEY}”?` });
+    await dialog.waitFor();
+    await button('Cancel', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    await button(`Delete key ${KEY}`).click();
+    await button('Delete key', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row(KEY).waitFor({ state: 'detached' });
+    await page.getByText('No keys match these filters.').waitFor();
+    await eventually(async () => (await rest('/v1/me', rolled)).status === 401, { message: 'deleted key still works' });
+  });
+
+  await step('log out', async () => {
+    await button('Log out').click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.goto('/keys');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  await step('no CSP violations or page errors', async () => {
+    assert(pageErrors.length === 0, pageErrors.join('\n'));
+  });
+} catch {
+  exitCode = 1;
+  console.log('--- server log (tail) ---\n' + serverLogTail());
+} finally {
+  await shutdown();
+  try {
+    rmSync(dataDir, { recursive: true, force: true });
+  } catch {
+    /* best effort */
+  }
+}
+
+if (failed === 0 && exitCode === 0) console.log(`e2e: README screenshot saved to ${DOCS_SHOT}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || exitCode ? 1 : 0);

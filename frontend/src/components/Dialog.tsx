@@ -1,0 +1,130 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+import { CloseIcon } from './icons';
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+let openCount = 0;
+
+function setBackgroundInert(inert: boolean) {
+  const root = document.getElementById('root');
+  if (!root) return;
+  if (inert) {
+    root.setAttribute('inert', '');
+    root.setAttribute('aria-hidden', 'true');
+  } else {
+    root.removeAttribute('inert');
+    root.removeAttribute('aria-hidden');
+  }
+}
+
+export interface DialogProps {
+  title: string;
+  description?: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  size?: 'sm' | 'md' | 'lg';
+  /** The element to focus first (defaults to the first focusable element in the body). */
+  initialFocus?: React.RefObject<HTMLElement | null>;
+  /** alertdialog for destructive confirmations. */
+  role?: 'dialog' | 'alertdialog';
+}
+
+/**
+ * A modal dialog: role="dialog", aria-modal, labelled by its title, focus
+ * trapped inside, Escape and the backdrop close it, focus returns to where it
+ * was when the dialog opened. The rest of the page is inert meanwhile.
+ */
+export function Dialog({ title, description, onClose, children, footer, size = 'md', initialFocus, role = 'dialog' }: DialogProps) {
+  const titleId = useId();
+  const descId = useId();
+  const panelRef = useRef<HTMLDivElement>(null);
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+
+  useEffect(() => {
+    const previouslyFocused = document.activeElement as HTMLElement | null;
+    openCount += 1;
+    setBackgroundInert(true);
+    const panel = panelRef.current;
+    const target =
+      initialFocus?.current ??
+      panel?.querySelector<HTMLElement>('[data-autofocus]') ??
+      panel?.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE.split(',').join(', .dialog-body ')}`) ??
+      panel?.querySelector<HTMLElement>(FOCUSABLE) ??
+      panel;
+    target?.focus();
+    return () => {
+      openCount -= 1;
+      if (openCount === 0) setBackgroundInert(false);
+      if (previouslyFocused && previouslyFocused.isConnected) {
+        previouslyFocused.focus();
+      } else {
+        document.querySelector<HTMLElement>('main h1')?.focus();
+      }
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  function onKeyDown(e: React.KeyboardEvent) {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onCloseRef.current();
+      return;
+    }
+    if (e.key !== 'Tab' || !panelRef.current) return;
+    const items = Array.from(panelRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+      (el) => !el.hasAttribute('inert') && el.getAttribute('aria-hidden') !== 'true',
+    );
+    if (items.length === 0) {
+      e.preventDefault();
+      return;
+    }
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = document.activeElement;
+    if (e.shiftKey && (active === first || !panelRef.current.contains(active))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !panelRef.current.contains(active))) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  return createPortal(
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCloseRef.current()}>
+      <div
+        ref={panelRef}
+        className={`dialog dialog-${size}`}
+        role={role}
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={description ? descId : undefined}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+      >
+        <div className="dialog-header">
+          <div>
+            <h2 id={titleId} className="dialog-title">
+              {title}
+            </h2>
+            {description && (
+              <p id={descId} className="dialog-description">
+                {description}
+              </p>
+            )}
+          </div>
+          <button type="button" className="icon-button" aria-label="Close dialog" onClick={() => onCloseRef.current()}>
+            <CloseIcon />
+          </button>
+        </div>
+        <div className="dialog-body">{children}</div>
+        {footer && <div className="dialog-footer">{footer}</div>}
+      </div>
+    </div>,
+    document.body,
+  );
+}

@@ -1,0 +1,233 @@
+import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMutation } from 'urql';
+import { Dialog } from './Dialog';
+import { SecretOnce } from './SecretOnce';
+import { KeyFormDialog } from './KeyFormDialog';
+import { EditIcon, RollIcon, TrashIcon } from './icons';
+import { useToast } from './Toast';
+import { DeleteApiKeyMutation, RollApiKeyMutation, SetApiKeyActiveMutation } from '../graphql/operations';
+import type { ApiKeyFieldsFragment } from '../gql/graphql';
+import { errorMessage } from '../lib/errors';
+import { formatDateTime } from '../lib/time';
+
+type Key = ApiKeyFieldsFragment;
+
+const apiKeyContext = { additionalTypenames: ['ApiKey'] };
+
+/** Activate / Deactivate. The mutation returns the key, so every list showing it refreshes at once. */
+export function ActiveToggle({ apiKey, size = 'sm' }: { apiKey: Key; size?: 'sm' | 'md' }) {
+  const [state, setActive] = useMutation(SetApiKeyActiveMutation);
+  const toast = useToast();
+  const active = apiKey.status === 'ACTIVE';
+  const expired = apiKey.status === 'EXPIRED';
+  const verb = active ? 'Deactivate' : 'Activate';
+  async function toggle() {
+    const res = await setActive({ id: apiKey.id, active: !active }, apiKeyContext);
+    if (res.error) toast(`Could not ${verb.toLowerCase()} “${apiKey.name}”: ${errorMessage(res.error)}`, 'error');
+    else
+      toast(
+        active
+          ? `“${apiKey.name}” deactivated. Requests with it are refused now.`
+          : `“${apiKey.name}” activated.`,
+      );
+  }
+  return (
+    <button
+      type="button"
+      className={`button button-${size} ${active ? 'button-secondary' : 'button-outline-primary'} toggle-button`}
+      onClick={toggle}
+      disabled={state.fetching || expired}
+      aria-label={`${verb} key ${apiKey.name}`}
+      title={expired ? 'This key has expired. Edit its expiration to use it again.' : `${verb} this key`}
+    >
+      {state.fetching ? (active ? 'Deactivating…' : 'Activating…') : verb}
+    </button>
+  );
+}
+
+const GRACE_OPTIONS = [
+  { seconds: 0, label: 'Now', hint: 'The old key stops working immediately.' },
+  { seconds: 3600, label: '1 hour', hint: 'Both keys work for the next hour.' },
+  { seconds: 86400, label: '24 hours', hint: 'Both keys work until this time tomorrow.' },
+  { seconds: 604800, label: '7 days', hint: 'Both keys work for a week.' },
+];
+
+export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => void }) {
+  const uid = useId();
+  const [grace, setGrace] = useState(3600);
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [validUntil, setValidUntil] = useState<string | null>(null);
+  const [state, roll] = useMutation(RollApiKeyMutation);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    const res = await roll({ id: apiKey.id, oldSecretValidFor: grace });
+    if (res.data?.rollApiKey) {
+      setResult(res.data.rollApiKey.secret);
+      setValidUntil(res.data.rollApiKey.apiKey.previousSecretValidUntil ?? null);
+    } else setError(errorMessage(res.error) ?? 'Could not roll the key.');
+  }
+
+  if (result) {
+    return (
+      <Dialog title={`New key for “${apiKey.name}”`} onClose={onClose}>
+        <SecretOnce secret={result} name={apiKey.name} />
+        <p className="muted small">
+          {validUntil
+            ? `The previous key keeps working until ${formatDateTime(validUntil)}.`
+            : 'The previous key no longer works.'}
+        </p>
+        <div className="dialog-footer">
+          <button type="button" className="button button-primary" onClick={onClose}>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      title={`Roll API key “${apiKey.name}”`}
+      description="Rolling issues a new secret with the same name and permissions. Update your services with the new key before the old one stops working."
+      onClose={onClose}
+    >
+      <form onSubmit={onSubmit} className="form">
+        {error && (
+          <div className="callout callout-error" role="alert">
+            {error}
+          </div>
+        )}
+        <fieldset className="field">
+          <legend className="field-label">Keep the old key working for</legend>
+          <div className="radio-cards">
+            {GRACE_OPTIONS.map((o) => (
+              <label key={o.seconds} className={`radio-card${grace === o.seconds ? ' checked' : ''}`}>
+                <input
+                  type="radio"
+                  name={`${uid}-grace`}
+                  value={o.seconds}
+                  checked={grace === o.seconds}
+                  onChange={() => setGrace(o.seconds)}
+                  aria-labelledby={`${uid}-label-${o.seconds}`}
+                  aria-describedby={`${uid}-hint-${o.seconds}`}
+                />
+                <span id={`${uid}-label-${o.seconds}`} className="radio-card-label">
+                  {o.label}
+                </span>
+                <span id={`${uid}-hint-${o.seconds}`} className="radio-card-hint">
+                  {o.hint}
+                </span>
+              </label>
+            ))}
+          </div>
+          {apiKey.expiresAt && (
+            <p className="field-hint">Never past the key’s own expiration, {formatDateTime(apiKey.expiresAt)}.</p>
+          )}
+        </fieldset>
+        <div className="dialog-footer">
+          <button type="button" className="button button-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={state.fetching}>
+            {state.fetching ? 'Rolling…' : 'Roll key'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function DeleteDialog({ apiKey, onClose, onDeleted }: { apiKey: Key; onClose: () => void; onDeleted?: () => void }) {
+  const [state, del] = useMutation(DeleteApiKeyMutation);
+  const [error, setError] = useState<string | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const toast = useToast();
+  async function onConfirm() {
+    setError(null);
+    const res = await del({ id: apiKey.id }, apiKeyContext);
+    if (res.error) {
+      setError(errorMessage(res.error));
+      return;
+    }
+    toast(`“${apiKey.name}” deleted.`);
+    onClose();
+    onDeleted?.();
+  }
+  return (
+    <Dialog
+      role="alertdialog"
+      title={`Delete API key “${apiKey.name}”?`}
+      onClose={onClose}
+      size="sm"
+      initialFocus={cancelRef}
+    >
+      <p className="dialog-text">
+        Services using <strong>{apiKey.name}</strong> (<code>{apiKey.maskedKey}</code>) will stop working
+        immediately. This cannot be undone. The key’s audit trail is kept.
+      </p>
+      {error && (
+        <div className="callout callout-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="dialog-footer">
+        <button ref={cancelRef} type="button" className="button button-secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="button button-danger" onClick={onConfirm} disabled={state.fetching}>
+          {state.fetching ? 'Deleting…' : 'Delete key'}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+type Open = null | 'edit' | 'roll' | 'delete';
+
+/** The row of actions for one key: toggle, Edit, Roll, Delete, with their dialogs. */
+export function KeyActions({ apiKey, onDeleted, labels = false }: { apiKey: Key; onDeleted?: () => void; labels?: boolean }) {
+  const [open, setOpen] = useState<Open>(null);
+  const close = useMemo(() => () => setOpen(null), []);
+  const toast = useToast();
+  return (
+    <div className="key-actions">
+      <ActiveToggle apiKey={apiKey} />
+      <button
+        type="button"
+        className={labels ? 'button button-secondary button-sm' : 'icon-button'}
+        aria-label={`Edit key ${apiKey.name}`}
+        title="Edit"
+        onClick={() => setOpen('edit')}
+      >
+        <EditIcon />
+        {labels && <span>Edit</span>}
+      </button>
+      <button
+        type="button"
+        className={labels ? 'button button-secondary button-sm' : 'icon-button'}
+        aria-label={`Roll key ${apiKey.name}`}
+        title="Roll (rotate) the secret"
+        onClick={() => setOpen('roll')}
+      >
+        <RollIcon />
+        {labels && <span>Roll</span>}
+      </button>
+      <button
+        type="button"
+        className={labels ? 'button button-danger-ghost button-sm' : 'icon-button icon-button-danger'}
+        aria-label={`Delete key ${apiKey.name}`}
+        title="Delete"
+        onClick={() => setOpen('delete')}
+      >
+        <TrashIcon />
+        {labels && <span>Delete</span>}
+      </button>
+      {open === 'edit' && <KeyFormDialog apiKey={apiKey} onClose={close} onSaved={(k) => toast(`“${k.name}” saved.`)} />}
+      {open === 'roll' && <RollDialog apiKey={apiKey} onClose={close} />}
+      {open === 'delete' && <DeleteDialog apiKey={apiKey} onClose={close} onDeleted={onDeleted} />}
+    </div>
+  );
+}

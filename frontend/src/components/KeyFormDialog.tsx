@@ -1,0 +1,374 @@
+import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Dialog } from './Dialog';
+import { SecretOnce } from './SecretOnce';
+import { CreateApiKeyMutation, PermissionsQuery, UpdateApiKeyMutation } from '../graphql/operations';
+import type { ApiKeyFieldsFragment, PermissionKey } from '../gql/graphql';
+import { errorMessage, splitFieldErrors } from '../lib/errors';
+import { formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../lib/time';
+
+export type FieldErrors = Partial<Record<'name' | 'permissions' | 'expiresAt' | 'ipAllowlist', string>>;
+
+export interface KeyFormValues {
+  name: string;
+  permissions: PermissionKey[];
+  expiry: ExpiryPreset;
+  expiresAtLocal: string;
+  ipAllowlist: string;
+}
+
+type ExpiryPreset = 'never' | '7' | '30' | '90' | '365' | 'custom';
+
+const EXPIRY_OPTIONS: { value: ExpiryPreset; label: string }[] = [
+  { value: 'never', label: 'No expiration' },
+  { value: '7', label: '7 days' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: '1 year' },
+  { value: 'custom', label: 'Custom date…' },
+];
+
+const IP_OR_CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:\/\d{1,3})?)$/;
+
+export function parseAllowlist(text: string): string[] {
+  return text
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The expiry as RFC 3339, null for none, or undefined when a custom value is missing. */
+export function expiryToISO(values: Pick<KeyFormValues, 'expiry' | 'expiresAtLocal'>, now = new Date()): string | null | undefined {
+  if (values.expiry === 'never') return null;
+  if (values.expiry === 'custom') return fromDateTimeLocal(values.expiresAtLocal) ?? undefined;
+  return new Date(now.getTime() + Number(values.expiry) * 86_400_000).toISOString();
+}
+
+/** Checks done before the server sees the form; the server checks again and its errors show at the same fields. */
+export function validateKeyForm(values: KeyFormValues, now = new Date()): FieldErrors {
+  const errors: FieldErrors = {};
+  const name = values.name.trim();
+  if (!name) errors.name = 'Enter a name for the key.';
+  else if (name.length > 100) errors.name = 'Use at most 100 characters.';
+  if (values.permissions.length === 0) errors.permissions = 'Choose at least one permission.';
+  if (values.expiry === 'custom') {
+    const iso = fromDateTimeLocal(values.expiresAtLocal);
+    if (!iso) errors.expiresAt = 'Choose a date and time, or pick “No expiration”.';
+    else if (new Date(iso).getTime() <= now.getTime()) errors.expiresAt = 'Choose a time in the future.';
+  }
+  const bad = parseAllowlist(values.ipAllowlist).filter((s) => !IP_OR_CIDR.test(s));
+  if (bad.length > 0) {
+    errors.ipAllowlist = `Not an IP address or CIDR range: ${bad.join(', ')}`;
+  }
+  return errors;
+}
+
+function initialValues(key?: ApiKeyFieldsFragment): KeyFormValues {
+  return {
+    name: key?.name ?? '',
+    permissions: key?.permissions.map((p) => p.key) ?? [],
+    expiry: key?.expiresAt ? 'custom' : 'never',
+    expiresAtLocal: toDateTimeLocal(key?.expiresAt),
+    ipAllowlist: (key?.ipAllowlist ?? []).join('\n'),
+  };
+}
+
+const FIELD_ORDER: (keyof FieldErrors)[] = ['name', 'permissions', 'expiresAt', 'ipAllowlist'];
+
+export interface KeyFormDialogProps {
+  /** Present when editing; absent when creating. */
+  apiKey?: ApiKeyFieldsFragment;
+  onClose: () => void;
+  onSaved?: (key: ApiKeyFieldsFragment) => void;
+}
+
+export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) {
+  const editing = !!apiKey;
+  const uid = useId();
+  const id = (s: string) => `${uid}-${s}`;
+  const [values, setValues] = useState<KeyFormValues>(() => initialValues(apiKey));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ secret: string; name: string } | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  const [perms] = useQuery({ query: PermissionsQuery, requestPolicy: 'cache-first' });
+  const [createState, create] = useMutation(CreateApiKeyMutation);
+  const [updateState, update] = useMutation(UpdateApiKeyMutation);
+  const busy = createState.fetching || updateState.fetching;
+
+  const permissions = perms.data?.permissions ?? [];
+  const sortedPermissions = useMemo(() => permissions, [permissions]);
+
+  function set<K extends keyof KeyFormValues>(k: K, v: KeyFormValues[K]) {
+    setValues((old) => ({ ...old, [k]: v }));
+    const errKey = k === 'expiresAtLocal' || k === 'expiry' ? 'expiresAt' : k;
+    if (errors[errKey as keyof FieldErrors]) setErrors((e) => ({ ...e, [errKey]: undefined }));
+  }
+
+  function focusFirstError(errs: FieldErrors) {
+    const first = FIELD_ORDER.find((f) => errs[f]);
+    if (!first || !formRef.current) return;
+    const el = formRef.current.querySelector<HTMLElement>(`[data-field="${first}"]`);
+    el?.focus();
+  }
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setGeneral(null);
+    const errs = validateKeyForm(values);
+    if (Object.values(errs).some(Boolean)) {
+      setErrors(errs);
+      focusFirstError(errs);
+      return;
+    }
+    const name = values.name.trim();
+    const expiresAt = expiryToISO(values) ?? null;
+    const ipAllowlist = parseAllowlist(values.ipAllowlist);
+    const result = editing
+      ? await update({
+          id: apiKey.id,
+          input: {
+            ...(name !== apiKey.name ? { name } : {}),
+            ...(!sameSet(values.permissions, apiKey.permissions.map((p) => p.key)) ? { permissions: values.permissions } : {}),
+            ...(expiryChanged(apiKey.expiresAt, values) ? { expiresAt } : {}),
+            ...(!sameList(ipAllowlist, apiKey.ipAllowlist ?? []) ? { ipAllowlist } : {}),
+          },
+        })
+      : await create({
+          input: { name, permissions: values.permissions, expiresAt, ipAllowlist: ipAllowlist.length ? ipAllowlist : null },
+        });
+    if (result.error) {
+      const { fields, general: rest } = splitFieldErrors(result.error);
+      const known: FieldErrors = {};
+      for (const [f, msg] of Object.entries(fields)) {
+        if ((FIELD_ORDER as string[]).includes(f)) known[f as keyof FieldErrors] = msg;
+        else rest.push(msg);
+      }
+      setErrors(known);
+      setGeneral(rest.length ? rest.join(' ') : Object.keys(known).length ? null : errorMessage(result.error));
+      focusFirstError(known);
+      return;
+    }
+    if (result.data && 'createApiKey' in result.data) {
+      setCreated({ secret: result.data.createApiKey.secret, name: result.data.createApiKey.apiKey.name });
+      onSaved?.(result.data.createApiKey.apiKey);
+    } else if (result.data && 'updateApiKey' in result.data) {
+      onSaved?.(result.data.updateApiKey);
+      onClose();
+    }
+  }
+
+  if (created) {
+    return (
+      <Dialog title="API key created" onClose={onClose} size="md">
+        <SecretOnce secret={created.secret} name={created.name} />
+        <div className="dialog-footer">
+          <button type="button" className="button button-primary" onClick={onClose}>
+            Done
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  const describedBy = (f: keyof FieldErrors, hint?: string) =>
+    [hint, errors[f] ? id(`${f}-error`) : undefined].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <Dialog
+      title={editing ? `Edit “${apiKey.name}”` : 'Create New API Key'}
+      description={
+        editing
+          ? 'Changes apply to the key right away; the secret stays the same.'
+          : 'Give the key a name you will recognise and only the permissions it needs.'
+      }
+      onClose={onClose}
+      size="lg"
+    >
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="form">
+        {general && (
+          <div className="callout callout-error" role="alert">
+            {general}
+          </div>
+        )}
+        <div className="field">
+          <label className="field-label" htmlFor={id('name')}>
+            Key Name
+          </label>
+          <input
+            id={id('name')}
+            data-field="name"
+            className="input"
+            placeholder="e.g. Production Email API"
+            value={values.name}
+            onChange={(e) => set('name', e.target.value)}
+            maxLength={200}
+            autoComplete="off"
+            aria-invalid={!!errors.name}
+            aria-describedby={describedBy('name', id('name-hint'))}
+            required
+          />
+          <p id={id('name-hint')} className="field-hint">
+            A name such as “Production Email API” that tells which service uses the key.
+          </p>
+          {errors.name && (
+            <p id={id('name-error')} className="field-error">
+              {errors.name}
+            </p>
+          )}
+        </div>
+
+        <fieldset
+          className="field"
+          aria-describedby={errors.permissions ? id('permissions-error') : undefined}
+          aria-invalid={!!errors.permissions}
+        >
+          <legend className="field-label">Permissions</legend>
+          {perms.fetching && !perms.data && <p className="muted">Loading permissions…</p>}
+          {perms.error && !perms.data && (
+            <p className="field-error" role="alert">
+              Could not load permissions. {errorMessage(perms.error)}
+            </p>
+          )}
+          <div className="permission-list">
+            {sortedPermissions.map((p, i) => {
+              const checked = values.permissions.includes(p.key);
+              return (
+                <label key={p.key} className={`permission-option${checked ? ' checked' : ''}`}>
+                  <input
+                    type="checkbox"
+                    data-field={i === 0 ? 'permissions' : undefined}
+                    checked={checked}
+                    onChange={(e) =>
+                      set(
+                        'permissions',
+                        e.target.checked
+                          ? permissions.filter((x) => x.key === p.key || values.permissions.includes(x.key)).map((x) => x.key)
+                          : values.permissions.filter((k) => k !== p.key),
+                      )
+                    }
+                    aria-labelledby={id(`perm-name-${p.key}`)}
+                    aria-describedby={id(`perm-${p.key}`)}
+                  />
+                  <span className="permission-text">
+                    <span id={id(`perm-name-${p.key}`)} className="permission-name">
+                      {p.name}
+                    </span>
+                    <span id={id(`perm-${p.key}`)} className="permission-description">
+                      {p.description}
+                    </span>
+                  </span>
+                  <code className="permission-scope" aria-hidden="true">
+                    {p.scope}
+                  </code>
+                </label>
+              );
+            })}
+          </div>
+          {errors.permissions && (
+            <p id={id('permissions-error')} className="field-error">
+              {errors.permissions}
+            </p>
+          )}
+        </fieldset>
+
+        <div className="field-row">
+          <div className="field">
+            <label className="field-label" htmlFor={id('expiry')}>
+              Expiration <span className="optional">optional</span>
+            </label>
+            <select
+              id={id('expiry')}
+              className="input"
+              value={values.expiry}
+              data-field={values.expiry === 'custom' ? undefined : 'expiresAt'}
+              onChange={(e) => set('expiry', e.target.value as ExpiryPreset)}
+              aria-describedby={values.expiry !== 'custom' ? describedBy('expiresAt', id('expiry-hint')) : id('expiry-hint')}
+            >
+              {EXPIRY_OPTIONS.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+            <p id={id('expiry-hint')} className="field-hint">
+              {editing && apiKey.expiresAt
+                ? `Currently expires ${formatDateTime(apiKey.expiresAt)}.`
+                : 'After this moment the key stops working.'}
+            </p>
+          </div>
+          {values.expiry === 'custom' && (
+            <div className="field">
+              <label className="field-label" htmlFor={id('expiresAt')}>
+                Expires at
+              </label>
+              <input
+                id={id('expiresAt')}
+                data-field="expiresAt"
+                type="datetime-local"
+                className="input"
+                value={values.expiresAtLocal}
+                onChange={(e) => set('expiresAtLocal', e.target.value)}
+                aria-invalid={!!errors.expiresAt}
+                aria-describedby={describedBy('expiresAt')}
+              />
+            </div>
+          )}
+        </div>
+        {errors.expiresAt && (
+          <p id={id('expiresAt-error')} className="field-error field-error-standalone">
+            {errors.expiresAt}
+          </p>
+        )}
+
+        <div className="field">
+          <label className="field-label" htmlFor={id('ipAllowlist')}>
+            IP allow-list <span className="optional">optional</span>
+          </label>
+          <textarea
+            id={id('ipAllowlist')}
+            data-field="ipAllowlist"
+            className="input input-mono"
+            rows={3}
+            placeholder={'203.0.113.0/24\n2001:db8::/32'}
+            value={values.ipAllowlist}
+            onChange={(e) => set('ipAllowlist', e.target.value)}
+            aria-invalid={!!errors.ipAllowlist}
+            aria-describedby={describedBy('ipAllowlist', id('ip-hint'))}
+            spellCheck={false}
+          />
+          <p id={id('ip-hint')} className="field-hint">
+            One IP address or CIDR range per line. Leave empty to allow requests from anywhere.
+          </p>
+          {errors.ipAllowlist && (
+            <p id={id('ipAllowlist-error')} className="field-error">
+              {errors.ipAllowlist}
+            </p>
+          )}
+        </div>
+
+        <div className="dialog-footer">
+          <button type="button" className="button button-secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? (editing ? 'Saving…' : 'Creating…') : editing ? 'Save changes' : 'Create API Key'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function sameSet(a: string[], b: string[]) {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+function sameList(a: string[], b: string[]) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+function expiryChanged(current: string | null, values: KeyFormValues) {
+  if (values.expiry === 'never') return current !== null;
+  if (values.expiry !== 'custom') return true;
+  return values.expiresAtLocal !== toDateTimeLocal(current);
+}

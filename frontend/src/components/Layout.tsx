@@ -1,0 +1,63 @@
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
+import { useAuth, type Me } from '../auth';
+import { Logo } from './Logo';
+import { CodeIcon, KeyIcon, LogoutIcon } from './icons';
+
+export function Layout({ me }: { me: Me }) {
+  const { logout } = useAuth();
+  const location = useLocation();
+  const inApis = location.pathname === '/' || location.pathname.startsWith('/keys');
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="sidebar-brand">
+          <Logo />
+          <div>
+            <div className="brand-name">businesstools</div>
+            <div className="brand-account" title={me.account.name}>
+              {me.account.name}
+            </div>
+          </div>
+        </div>
+        <nav aria-label="Main" className="sidebar-nav">
+          <ul>
+            <li>
+              <Link to="/keys" className={`nav-item${inApis ? ' active' : ''}`}>
+                <CodeIcon />
+                <span>APIs</span>
+              </Link>
+              <ul className="nav-sub">
+                <li>
+                  <NavLink to="/keys" className={({ isActive }) => `nav-subitem${isActive || inApis ? ' active' : ''}`} aria-current={inApis ? 'page' : undefined}>
+                    <KeyIcon width={14} height={14} />
+                    <span>API Key Management</span>
+                  </NavLink>
+                </li>
+              </ul>
+            </li>
+          </ul>
+        </nav>
+        <div className="sidebar-footer">
+          <div className="user">
+            <span className="avatar" aria-hidden="true">
+              {me.email.slice(0, 1).toUpperCase()}
+            </span>
+            <span className="user-email" title={me.email}>
+              {me.email}
+            </span>
+          </div>
+          <button type="button" className="button button-ghost button-sm button-block" onClick={() => void logout()}>
+            <LogoutIcon />
+            <span>Log out</span>
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { useEffect, useState } from 'react';
+import { formatExact, formatRelative } from '../lib/time';
+
+// One shared ticker so every relative time on the page stays fresh.
+const listeners = new Set<() => void>();
+let timer: ReturnType<typeof setInterval> | null = null;
+
+function useNow(intervalMs = 30_000): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const tick = () => setNow(new Date());
+    listeners.add(tick);
+    if (!timer) timer = setInterval(() => listeners.forEach((l) => l()), intervalMs);
+    return () => {
+      listeners.delete(tick);
+      if (listeners.size === 0 && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    };
+  }, [intervalMs]);
+  return now;
+}
+
+/** "3 minutes ago", with the exact time on hover; `fallback` when there is no date. */
+export function RelativeTime({ date, fallback = 'Never' }: { date: string | null | undefined; fallback?: string }) {
+  const now = useNow();
+  if (!date) return <span className="muted">{fallback}</span>;
+  const exact = formatExact(date);
+  return (
+    <time dateTime={date} title={exact} className="relative-time">
+      {formatRelative(date, now)}
+    </time>
+  );
+}

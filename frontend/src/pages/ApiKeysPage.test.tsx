@@ -1,0 +1,194 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { ApiKeysPage, PAGE_SIZE, listVariables } from './ApiKeysPage';
+import { PERMISSIONS, gqlError, makeKey, mockClient, renderWith } from '../test/utils';
+import { formatDate, formatTime } from '../lib/time';
+
+function connection(keys: ReturnType<typeof makeKey>[], total = keys.length, hasNextPage = false) {
+  return {
+    apiKeys: {
+      __typename: 'ApiKeyConnection',
+      totalCount: total,
+      pageInfo: { __typename: 'PageInfo', hasNextPage, hasPreviousPage: false, startCursor: 'c-start', endCursor: 'c-end' },
+      edges: keys.map((k) => ({ __typename: 'ApiKeyEdge', cursor: `c-${k.id}`, node: k })),
+    },
+  };
+}
+
+const threeMinutesAgo = new Date(Date.now() - 3 * 60_000).toISOString();
+
+const KEYS = [
+  makeKey({
+    id: '1',
+    name: 'Production Email API',
+    lastUsedAt: threeMinutesAgo,
+    permissions: [
+      { id: '1', key: 'SEND_EMAILS', name: 'Send Emails' },
+      { id: '2', key: 'MANAGE_EMAIL_TEMPLATES', name: 'Manage Email Templates' },
+    ],
+  }),
+  makeKey({ id: '2', name: 'CRM sync', maskedKey: 'bt_QwEr…tY12', status: 'INACTIVE', permissions: [{ id: '3', key: 'READ_LEADS', name: 'Read leads' }] }),
+  makeKey({ id: '3', name: 'Old importer', maskedKey: 'bt_ZxCv…bN34', status: 'EXPIRED', expiresAt: '2025-01-01T00:00:00Z' }),
+];
+
+function setup(data: unknown, extra: Record<string, () => { data?: unknown; error?: unknown }> = {}, route = '/keys') {
+  const m = mockClient({
+    ApiKeys: () => ({ data }),
+    Permissions: () => ({ data: { permissions: PERMISSIONS } }),
+    ...extra,
+  });
+  renderWith(<ApiKeysPage />, m.client, route);
+  return m;
+}
+
+describe('listVariables', () => {
+  it('defaults to the newest first, first page', () => {
+    expect(listVariables(new URLSearchParams())).toEqual({
+      first: PAGE_SIZE,
+      orderBy: { field: 'CREATED_AT', direction: 'DESC' },
+      where: null,
+    });
+  });
+  it('maps search, filters, sort and cursors', () => {
+    expect(
+      listVariables(new URLSearchParams('q=prod&status=ACTIVE&permission=READ_LEADS&sort=lastused-asc&before=abc&page=2')),
+    ).toEqual({
+      last: PAGE_SIZE,
+      before: 'abc',
+      orderBy: { field: 'LAST_USED_AT', direction: 'ASC' },
+      where: { nameContainsFold: 'prod', status: 'ACTIVE', permission: 'READ_LEADS' },
+    });
+    expect(listVariables(new URLSearchParams('after=xyz'))).toMatchObject({ first: PAGE_SIZE, after: 'xyz' });
+  });
+});
+
+describe('ApiKeysPage', () => {
+  it('renders every column of every key', () => {
+    setup(connection(KEYS));
+    expect(screen.getByRole('heading', { level: 1, name: 'API Key Management' })).toBeInTheDocument();
+    const table = screen.getByRole('table');
+    const headers = within(table).getAllByRole('columnheader').map((h) => h.textContent?.replace(/,.*$/, '').trim());
+    expect(headers).toEqual(['Name', 'API Key', 'Permissions', 'Created', 'Last Used', 'Status', 'Actions']);
+
+    const rows = within(table).getAllByTestId('key-row');
+    expect(rows).toHaveLength(3);
+    const first = within(rows[0]);
+    expect(first.getByRole('link', { name: 'Production Email API' })).toHaveAttribute('href', '/keys/1');
+    expect(first.getByText('bt_AbCd…x9Zq')).toBeInTheDocument();
+    expect(first.getByRole('button', { name: 'Reveal key Production Email API' })).toBeInTheDocument();
+    expect(first.getByText('Send Emails')).toBeInTheDocument();
+    expect(first.getByText('Manage Email Templates')).toBeInTheDocument();
+    expect(first.getByText(formatDate(KEYS[0].createdAt))).toBeInTheDocument();
+    expect(first.getByText(formatTime(KEYS[0].createdAt))).toBeInTheDocument();
+    const lastUsed = first.getByText('3 minutes ago');
+    expect(lastUsed.tagName).toBe('TIME');
+    expect(lastUsed).toHaveAttribute('title');
+    expect(first.getByText('Active')).toBeInTheDocument();
+    expect(first.getByRole('button', { name: 'Deactivate key Production Email API' })).toBeInTheDocument();
+    expect(first.getByRole('button', { name: 'Edit key Production Email API' })).toBeInTheDocument();
+    expect(first.getByRole('button', { name: 'Roll key Production Email API' })).toBeInTheDocument();
+    expect(first.getByRole('button', { name: 'Delete key Production Email API' })).toBeInTheDocument();
+
+    const second = within(rows[1]);
+    expect(second.getByText('Never')).toBeInTheDocument();
+    expect(second.getByText('Inactive')).toBeInTheDocument();
+    expect(second.getByRole('button', { name: 'Activate key CRM sync' })).toBeInTheDocument();
+    expect(within(rows[2]).getByText('Expired')).toBeInTheDocument();
+
+    expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 1–3 of 3 keys');
+    expect(screen.getByRole('button', { name: 'Previous' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
+  });
+
+  it('leads to the first key when there is none', async () => {
+    const user = userEvent.setup();
+    setup(connection([]));
+    expect(screen.getByRole('heading', { name: 'Create your first API key' })).toBeInTheDocument();
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create your first key' }));
+    expect(screen.getByRole('dialog', { name: 'Create New API Key' })).toBeInTheDocument();
+  });
+
+  it('says so when filters match nothing', () => {
+    setup(connection([]), {}, '/keys?status=EXPIRED');
+    expect(screen.getByText('No keys match these filters.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Clear filters' })).toBeInTheDocument();
+  });
+
+  it('shows a loading state', () => {
+    const m = mockClient({ ApiKeys: () => 'pending', Permissions: () => ({ data: { permissions: PERMISSIONS } }) });
+    renderWith(<ApiKeysPage />, m.client);
+    expect(screen.getByText('Loading API keys…')).toBeInTheDocument();
+  });
+
+  it('shows an error with a retry', () => {
+    const m = mockClient({
+      ApiKeys: () => ({ error: gqlError('Something went wrong on our side.', 'INTERNAL_SERVER_ERROR') }),
+      Permissions: () => ({ data: { permissions: PERMISSIONS } }),
+    });
+    renderWith(<ApiKeysPage />, m.client);
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not load API keys. Something went wrong on our side.');
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+
+  it('deactivates a key with one click', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(connection(KEYS), {
+      SetApiKeyActive: () => ({ data: { setApiKeyActive: { ...KEYS[0], status: 'INACTIVE' } } }),
+    });
+    await user.click(screen.getByRole('button', { name: 'Deactivate key Production Email API' }));
+    expect(calls.find((c) => c.name === 'SetApiKeyActive')!.variables).toEqual({ id: '1', active: false });
+    expect(await screen.findByText(/deactivated/)).toBeInTheDocument();
+  });
+
+  it('asks before deleting and names the key', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(connection(KEYS), {
+      DeleteApiKey: () => ({ data: { deleteApiKey: { __typename: 'DeleteApiKeyPayload', deletedId: '2' } } }),
+    });
+    await user.click(screen.getByRole('button', { name: 'Delete key CRM sync' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete API key “CRM sync”?' });
+    expect(within(dialog).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    expect(calls.some((c) => c.name === 'DeleteApiKey')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Delete key' }));
+    expect(calls.find((c) => c.name === 'DeleteApiKey')!.variables).toEqual({ id: '2' });
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+  });
+
+  it('pages forward with the end cursor', async () => {
+    const user = userEvent.setup();
+    const many = Array.from({ length: PAGE_SIZE }, (_, i) => makeKey({ id: String(i + 1), name: `key ${i + 1}` }));
+    const { calls } = setup(connection(many, 45, true));
+    expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 1–20 of 45 keys');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    const last = calls.filter((c) => c.name === 'ApiKeys').at(-1)!;
+    expect(last.variables).toMatchObject({ first: PAGE_SIZE, after: 'c-end' });
+    expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 21–40 of 45 keys');
+  });
+
+  it('sorts by last used from the column header', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(connection(KEYS));
+    const header = screen.getByRole('columnheader', { name: /Last Used/ });
+    expect(header).toHaveAttribute('aria-sort', 'none');
+    await user.click(within(header).getByRole('button'));
+    expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({
+      orderBy: { field: 'LAST_USED_AT', direction: 'DESC' },
+    });
+    expect(screen.getByRole('columnheader', { name: /Last Used/ })).toHaveAttribute('aria-sort', 'descending');
+  });
+
+  it('filters by name, status and permission', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(connection(KEYS));
+    await user.selectOptions(screen.getByLabelText('Filter by status'), 'INACTIVE');
+    await user.selectOptions(screen.getByLabelText('Filter by permission'), 'READ_LEADS');
+    await user.type(screen.getByLabelText('Search keys by name'), 'crm');
+    await screen.findByText(/Clear filters/);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({
+      where: { nameContainsFold: 'crm', status: 'INACTIVE', permission: 'READ_LEADS' },
+    });
+  });
+});

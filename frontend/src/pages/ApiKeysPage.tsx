@@ -1,0 +1,371 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useQuery } from 'urql';
+import { ApiKeysQuery, PermissionsQuery } from '../graphql/operations';
+import type { ApiKeyFieldsFragment, ApiKeyStatus, ApiKeysQuery as ApiKeysQueryData, ApiKeysQueryVariables, PermissionKey } from '../gql/graphql';
+import { KeyFormDialog } from '../components/KeyFormDialog';
+import { KeyActions } from '../components/KeyActions';
+import { MaskedKey } from '../components/MaskedKey';
+import { StatusBadge } from '../components/StatusBadge';
+import { RelativeTime } from '../components/RelativeTime';
+import { KeyIcon, PlusIcon, SearchIcon, SortIcon } from '../components/icons';
+import { errorMessage } from '../lib/errors';
+import { formatDate, formatExact, formatTime } from '../lib/time';
+
+export const PAGE_SIZE = 20;
+
+type SortKey = 'created' | 'lastused';
+type Dir = 'asc' | 'desc';
+
+const STATUSES: { value: ApiKeyStatus; label: string }[] = [
+  { value: 'ACTIVE', label: 'Active' },
+  { value: 'INACTIVE', label: 'Inactive' },
+  { value: 'EXPIRED', label: 'Expired' },
+];
+
+function parseSort(s: string | null): { key: SortKey; dir: Dir } {
+  const [k, d] = (s ?? '').split('-');
+  return { key: k === 'lastused' ? 'lastused' : 'created', dir: d === 'asc' ? 'asc' : 'desc' };
+}
+
+/** The variables of the apiKeys query for the page's URL state. */
+export function listVariables(params: URLSearchParams): ApiKeysQueryVariables {
+  const q = params.get('q')?.trim();
+  const status = params.get('status') as ApiKeyStatus | null;
+  const permission = params.get('permission') as PermissionKey | null;
+  const { key, dir } = parseSort(params.get('sort'));
+  const where: NonNullable<ApiKeysQueryVariables['where']> = {};
+  if (q) where.nameContainsFold = q;
+  if (status) where.status = status;
+  if (permission) where.permission = permission;
+  const vars: ApiKeysQueryVariables = {
+    orderBy: { field: key === 'lastused' ? 'LAST_USED_AT' : 'CREATED_AT', direction: dir === 'asc' ? 'ASC' : 'DESC' },
+    where: Object.keys(where).length ? where : null,
+  };
+  const before = params.get('before');
+  const after = params.get('after');
+  if (before) {
+    vars.last = PAGE_SIZE;
+    vars.before = before;
+  } else {
+    vars.first = PAGE_SIZE;
+    if (after) vars.after = after;
+  }
+  return vars;
+}
+
+export function ApiKeysPage() {
+  const [params, setParams] = useSearchParams();
+  const [creating, setCreating] = useState(false);
+  const variables = useMemo(() => listVariables(params), [params]);
+  const context = useMemo(() => ({ additionalTypenames: ['ApiKey'] }), []);
+  const [result, refetch] = useQuery({ query: ApiKeysQuery, variables, context });
+  const [perms] = useQuery({ query: PermissionsQuery, requestPolicy: 'cache-first' });
+
+  // Keep the last page on screen while the next one loads.
+  const last = useRef<ApiKeysQueryData | undefined>(undefined);
+  if (result.data) last.current = result.data;
+  const data = result.data ?? (result.fetching ? last.current : undefined);
+
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const filtered = !!(params.get('q') || params.get('status') || params.get('permission'));
+  const sort = parseSort(params.get('sort'));
+
+  function update(changes: Record<string, string | null>, resetPage = true) {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === '') next.delete(k);
+      else next.set(k, v);
+    }
+    if (resetPage) {
+      next.delete('after');
+      next.delete('before');
+      next.delete('page');
+    }
+    setParams(next, { replace: 'q' in changes });
+  }
+
+  function toggleSort(key: SortKey) {
+    const dir: Dir = sort.key === key && sort.dir === 'desc' ? 'asc' : 'desc';
+    update({ sort: key === 'created' && dir === 'desc' ? null : `${key}-${dir}` });
+  }
+
+  // Search box: local text, debounced into the URL.
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const urlQ = params.get('q') ?? '';
+  useEffect(() => {
+    if (search.trim() === urlQ.trim()) return;
+    const t = setTimeout(() => update({ q: search.trim() || null }), 250);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search]);
+  useEffect(() => {
+    setSearch((s) => (s.trim() === urlQ.trim() ? s : urlQ));
+  }, [urlQ]);
+
+  const conn = data?.apiKeys;
+  const keys: ApiKeyFieldsFragment[] = (conn?.edges ?? []).flatMap((e) => (e?.node ? [e.node] : []));
+  const total = conn?.totalCount ?? 0;
+  const showEmpty = !!conn && total === 0 && !filtered;
+  const firstShown = (page - 1) * PAGE_SIZE + 1;
+
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1 ref={headingRef} tabIndex={-1}>
+            API Key Management
+          </h1>
+          <p className="page-subtitle">
+            API keys let your services send email, manage templates and work with leads through the REST API. Treat
+            them like passwords.
+          </p>
+        </div>
+        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+          <PlusIcon />
+          <span>Create New Key</span>
+        </button>
+      </header>
+
+      {creating && <KeyFormDialog onClose={() => setCreating(false)} />}
+
+      {showEmpty ? (
+        <section className="empty-state card" aria-labelledby="empty-title">
+          <div className="empty-icon" aria-hidden="true">
+            <KeyIcon width={28} height={28} />
+          </div>
+          <h2 id="empty-title">Create your first API key</h2>
+          <p>
+            Your services need a key to call the businesstools REST API. Choose exactly the permissions each one needs;
+            you can change them later.
+          </p>
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            <PlusIcon />
+            <span>Create your first key</span>
+          </button>
+        </section>
+      ) : (
+        <section className="card" aria-label="API keys">
+          <div className="toolbar" role="search">
+            <div className="search">
+              <SearchIcon className="search-icon" />
+              <label htmlFor="key-search" className="sr-only">
+                Search keys by name
+              </label>
+              <input
+                id="key-search"
+                type="search"
+                className="input"
+                placeholder="Search by name"
+                value={search}
+                onChange={(e) => setSearch(e.target.value)}
+                autoComplete="off"
+              />
+            </div>
+            <div className="filters">
+              <label className="sr-only" htmlFor="status-filter">
+                Filter by status
+              </label>
+              <select
+                id="status-filter"
+                className="input input-select"
+                value={params.get('status') ?? ''}
+                onChange={(e) => update({ status: e.target.value || null })}
+              >
+                <option value="">All statuses</option>
+                {STATUSES.map((s) => (
+                  <option key={s.value} value={s.value}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+              <label className="sr-only" htmlFor="permission-filter">
+                Filter by permission
+              </label>
+              <select
+                id="permission-filter"
+                className="input input-select"
+                value={params.get('permission') ?? ''}
+                onChange={(e) => update({ permission: e.target.value || null })}
+              >
+                <option value="">All permissions</option>
+                {(perms.data?.permissions ?? []).map((p) => (
+                  <option key={p.key} value={p.key}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+              {filtered && (
+                <button
+                  type="button"
+                  className="button button-ghost button-sm"
+                  onClick={() => {
+                    setSearch('');
+                    update({ q: null, status: null, permission: null });
+                  }}
+                >
+                  Clear filters
+                </button>
+              )}
+            </div>
+          </div>
+
+          {result.error && !data ? (
+            <div className="callout callout-error table-message" role="alert">
+              <p>Could not load API keys. {errorMessage(result.error)}</p>
+              <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
+                Try again
+              </button>
+            </div>
+          ) : (
+            <div className={`table-wrap${result.fetching && data ? ' is-refreshing' : ''}`} aria-busy={result.fetching}>
+              <table className="table">
+                <caption className="sr-only">
+                  API keys{filtered ? ' matching the filters' : ''}, {total} in total
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">API Key</th>
+                    <th scope="col">Permissions</th>
+                    <SortHeader label="Created" active={sort.key === 'created'} dir={sort.dir} onClick={() => toggleSort('created')} />
+                    <SortHeader label="Last Used" active={sort.key === 'lastused'} dir={sort.dir} onClick={() => toggleSort('lastused')} />
+                    <th scope="col">Status</th>
+                    <th scope="col" className="col-actions">
+                      Actions
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {!data &&
+                    Array.from({ length: 5 }, (_, i) => (
+                      <tr key={i} className="skeleton-row" aria-hidden="true">
+                        {Array.from({ length: 7 }, (_, j) => (
+                          <td key={j}>
+                            <span className="skeleton" />
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  {data && keys.length === 0 && (
+                    <tr>
+                      <td colSpan={7} className="table-empty">
+                        No keys match these filters.
+                      </td>
+                    </tr>
+                  )}
+                  {keys.map((k) => (
+                    <KeyRow key={k.id} apiKey={k} />
+                  ))}
+                </tbody>
+              </table>
+              {!data && <p className="sr-only" role="status">Loading API keys…</p>}
+            </div>
+          )}
+
+          {conn && total > 0 && (
+            <nav className="pagination" aria-label="Pagination">
+              <p className="pagination-info">
+                {keys.length > 0 ? (
+                  <>
+                    Showing <strong>{firstShown}</strong>–<strong>{firstShown + keys.length - 1}</strong> of{' '}
+                    <strong>{total}</strong> {total === 1 ? 'key' : 'keys'}
+                  </>
+                ) : (
+                  <>{total} keys</>
+                )}
+              </p>
+              <div className="pagination-buttons">
+                <button
+                  type="button"
+                  className="button button-secondary button-sm"
+                  disabled={page <= 1 || !conn.pageInfo.startCursor}
+                  onClick={() =>
+                    update(
+                      page - 1 <= 1
+                        ? { after: null, before: null, page: null }
+                        : { after: null, before: conn.pageInfo.startCursor ?? null, page: String(page - 1) },
+                      false,
+                    )
+                  }
+                >
+                  Previous
+                </button>
+                <button
+                  type="button"
+                  className="button button-secondary button-sm"
+                  disabled={!(conn.pageInfo.hasNextPage || params.get('before')) || firstShown + keys.length - 1 >= total}
+                  onClick={() =>
+                    update({ before: null, after: conn.pageInfo.endCursor ?? null, page: String(page + 1) }, false)
+                  }
+                >
+                  Next
+                </button>
+              </div>
+            </nav>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function SortHeader({ label, active, dir, onClick }: { label: string; active: boolean; dir: Dir; onClick: () => void }) {
+  return (
+    <th scope="col" aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className={`sort-button${active ? ' active' : ''}`} onClick={onClick}>
+        {label}
+        <SortIcon dir={active ? dir : null} width={14} height={14} />
+        <span className="sr-only">
+          {active ? `, sorted ${dir === 'asc' ? 'oldest' : 'newest'} first; activate to reverse` : ', activate to sort'}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+export function KeyRow({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
+  return (
+    <tr data-key-id={apiKey.id} data-testid="key-row">
+      <th scope="row" className="col-name">
+        <Link to={`/keys/${apiKey.id}`} className="key-name-link">
+          {apiKey.name}
+        </Link>
+        {apiKey.expiresAt && apiKey.status !== 'EXPIRED' && (
+          <span className="subtle small">
+            Expires <RelativeTime date={apiKey.expiresAt} />
+          </span>
+        )}
+      </th>
+      <td>
+        <MaskedKey keyId={apiKey.id} keyName={apiKey.name} masked={apiKey.maskedKey} />
+      </td>
+      <td>
+        <ul className="chips" aria-label={`Permissions of ${apiKey.name}`}>
+          {apiKey.permissions.map((p) => (
+            <li key={p.key} className="chip">
+              {p.name}
+            </li>
+          ))}
+        </ul>
+      </td>
+      <td className="nowrap">
+        <time dateTime={apiKey.createdAt} title={formatExact(apiKey.createdAt)} className="stacked-time">
+          <span>{formatDate(apiKey.createdAt)}</span>
+          <span className="subtle small">{formatTime(apiKey.createdAt)}</span>
+        </time>
+      </td>
+      <td className="nowrap">
+        <RelativeTime date={apiKey.lastUsedAt} fallback="Never" />
+      </td>
+      <td>
+        <StatusBadge status={apiKey.status} />
+      </td>
+      <td className="col-actions">
+        <KeyActions apiKey={apiKey} />
+      </td>
+    </tr>
+  );
+}
