@@ -75,7 +75,11 @@ func TestDeletedKeyNotFound(t *testing.T) {
 	}
 	// The audit trail outlives the key.
 	var data struct {
-		AuditEvents struct{ Edges []struct{ Node struct{ Action, ApiKeyName string } } }
+		AuditEvents struct {
+			Edges []struct {
+				Node struct{ Action, ApiKeyName string }
+			}
+		}
 	}
 	app.GQL(token, `query($id:ID!){auditEvents(where:{apiKeyID:$id}){edges{node{action apiKeyName}}}}`,
 		map[string]any{"id": k.ID}).Decode(t, &data)
@@ -84,5 +88,20 @@ func TestDeletedKeyNotFound(t *testing.T) {
 	}
 	if resp := app.REST("GET", "/v1/me", k.Secret, nil); resp.StatusCode != 401 {
 		t.Fatalf("deleted key got %d, want 401", resp.StatusCode)
+	}
+}
+
+// Ensure node(id) and nodes(ids) resolve the admin's own keys.
+func TestNode(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	k := app.CreateKey(token, "Mine", "SEND_EMAILS")
+	var data struct {
+		Node  struct{ ID, Name string }
+		Nodes []struct{ ID string }
+	}
+	app.GQL(token, `query($id:ID!){node(id:$id){id ... on ApiKey{name}} nodes(ids:[$id]){id}}`, map[string]any{"id": k.ID}).Decode(t, &data)
+	if data.Node.ID != k.ID || data.Node.Name != "Mine" || len(data.Nodes) != 1 {
+		t.Fatalf("node = %+v", data)
 	}
 }

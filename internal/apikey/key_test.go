@@ -38,13 +38,13 @@ func TestParse_Errors(t *testing.T) {
 		return string(b)
 	}
 	bad := map[string]string{
-		"Empty":       "",
-		"NoPrefix":    "xx_" + k[3:],
-		"Short":       k[:len(k)-1],
-		"Long":        k + "0",
-		"BodyTypo":    flip(10),
+		"Empty":        "",
+		"NoPrefix":     "xx_" + k[3:],
+		"Short":        k[:len(k)-1],
+		"Long":         k + "0",
+		"BodyTypo":     flip(10),
 		"ChecksumTypo": flip(len(k) - 1),
-		"NotBase62":   k[:10] + "-" + k[11:],
+		"NotBase62":    k[:10] + "-" + k[11:],
 	}
 	for name, s := range bad {
 		if apikey.Parse(s) == nil {

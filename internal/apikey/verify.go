@@ -17,6 +17,7 @@ import (
 type Facts struct {
 	KeyID         int
 	AccountID     int
+	AccountName   string // loaded once with the key so GET /v1/me needs no query
 	Name          string
 	Hash          []byte // the hash this lookup matched (current or previous secret)
 	Active        bool
@@ -37,7 +38,7 @@ var ErrInvalidKey = apperr.New(apperr.Unauthenticated, "The API key is missing o
 func LoadFacts(ctx context.Context, c *ent.Client, hash []byte) (*Facts, error) {
 	k, err := c.ApiKey.Query().
 		Where(apikey.Or(apikey.KeyHash(hash), apikey.PreviousKeyHash(hash))).
-		WithPermissions().Only(ctx)
+		WithPermissions().WithAccount().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
@@ -46,6 +47,9 @@ func LoadFacts(ctx context.Context, c *ent.Client, hash []byte) (*Facts, error) 
 	}
 	f := &Facts{KeyID: k.ID, AccountID: k.AccountID, Name: k.Name, Active: k.Active,
 		ExpiresAt: k.ExpiresAt, RateLimit: k.RateLimit}
+	if k.Edges.Account != nil {
+		f.AccountName = k.Edges.Account.Name
+	}
 	switch {
 	case subtle.ConstantTimeCompare(k.KeyHash, hash) == 1:
 		f.Hash = k.KeyHash
@@ -69,20 +73,41 @@ func LoadFacts(ctx context.Context, c *ent.Client, hash []byte) (*Facts, error) 
 	return f, nil
 }
 
+// Why a key is refused. Only metrics and tests see these: the client gets
+// ErrInvalidKey whatever the reason.
+const (
+	RefusedUnknown    = "unknown"
+	RefusedInactive   = "inactive"
+	RefusedExpired    = "expired"
+	RefusedGraceEnded = "grace_ended"
+	RefusedIP         = "ip_denied"
+)
+
 // Check applies the per-request rules to loaded facts: active, not expired,
 // not past a roll's grace period, and from an allowed address.
 func (f *Facts) Check(now time.Time, ip netip.Addr) error {
-	switch {
-	case f == nil, !f.Active:
-		return ErrInvalidKey
-	case f.ExpiresAt != nil && !now.Before(*f.ExpiresAt):
-		return ErrInvalidKey
-	case f.ValidUntil != nil && !now.Before(*f.ValidUntil):
-		return ErrInvalidKey
-	case len(f.AllowedPrefix) > 0 && !allowed(f.AllowedPrefix, ip):
+	if f.Refusal(now, ip) != "" {
 		return ErrInvalidKey
 	}
 	return nil
+}
+
+// Refusal is Check's reason (one of the Refused… constants), or "" when the
+// key may be used. A nil *Facts is an unknown key.
+func (f *Facts) Refusal(now time.Time, ip netip.Addr) string {
+	switch {
+	case f == nil:
+		return RefusedUnknown
+	case !f.Active:
+		return RefusedInactive
+	case f.ExpiresAt != nil && !now.Before(*f.ExpiresAt):
+		return RefusedExpired
+	case f.ValidUntil != nil && !now.Before(*f.ValidUntil):
+		return RefusedGraceEnded
+	case len(f.AllowedPrefix) > 0 && !allowed(f.AllowedPrefix, ip):
+		return RefusedIP
+	}
+	return ""
 }
 
 func allowed(prefixes []netip.Prefix, ip netip.Addr) bool {

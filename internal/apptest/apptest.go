@@ -48,7 +48,6 @@ type Option func(*config.Config)
 // New starts a server on a fresh database; it stops when tb ends.
 func New(tb testing.TB, opts ...Option) *App {
 	tb.Helper()
-	d := testdb.Open(tb)
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), Env: "production", AllowReveal: true,
@@ -57,6 +56,7 @@ func New(tb testing.TB, opts ...Option) *App {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	d := openDB(tb, cfg.DatabaseURL)
 	a := &App{tb: tb, DB: d, Config: cfg, Logs: &SyncBuffer{}, Terminal: &SyncBuffer{}}
 	logger := slog.New(slog.NewJSONHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := server.New(context.Background(), cfg, d, logger, a.Terminal)
@@ -70,6 +70,30 @@ func New(tb testing.TB, opts ...Option) *App {
 		_ = srv.Stop(context.Background())
 	})
 	return a
+}
+
+// SameDatabase makes the new server a second process on other's PostgreSQL
+// database (with the same master key), as when several servers share one
+// database. Only for TEST_DB=postgres: SQLite has no URL to share.
+func SameDatabase(other *App) Option {
+	return func(c *config.Config) {
+		c.DatabaseURL = other.DB.URL
+		c.MasterKey = other.Config.MasterKey
+	}
+}
+
+// openDB opens a fresh test database, or url when it is set (SameDatabase).
+func openDB(tb testing.TB, url string) *db.DB {
+	tb.Helper()
+	if url == "" {
+		return testdb.Open(tb)
+	}
+	d, err := db.Open(context.Background(), url, "")
+	if err != nil {
+		tb.Fatalf("open shared database: %v", err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	return d
 }
 
 // GQLError is one GraphQL error.
@@ -177,8 +201,10 @@ func (a *App) CreateKey(token, name string, permissions ...string) Key {
 	return Key{ID: data.CreateApiKey.ApiKey.ID, Secret: data.CreateApiKey.Secret}
 }
 
-// REST calls the /v1 API with an API key (may be empty) and a JSON body (may be nil).
-func (a *App) REST(method, path, key string, body any) *http.Response {
+// REST calls the /v1 API with an API key (may be empty) and a JSON body (may
+// be nil), through a ValidatingTransport: the request and the answer are
+// checked against the OpenAPI document.
+func (a *App) REST(method, path, key string, body any, opts ...RequestOption) *http.Response {
 	a.tb.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -201,12 +227,23 @@ func (a *App) REST(method, path, key string, body any) *http.Response {
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	for _, o := range opts {
+		o(req)
+	}
+	resp, err := (&http.Client{Transport: &ValidatingTransport{TB: a.tb}}).Do(req)
 	if err != nil {
 		a.tb.Fatalf("%s %s: %v", method, path, err)
 	}
 	a.tb.Cleanup(func() { resp.Body.Close() })
 	return resp
+}
+
+// RequestOption changes a REST request before it is sent.
+type RequestOption func(*http.Request)
+
+// WithHeader sets a request header (e.g. Idempotency-Key).
+func WithHeader(name, value string) RequestOption {
+	return func(r *http.Request) { r.Header.Set(name, value) }
 }
 
 // ReadJSON decodes a response body into v.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of the server.
@@ -23,6 +24,12 @@ type Config struct {
 	AdminEmail    string   // BT_ADMIN_EMAIL, -admin-email
 	AdminPassword string   // BT_ADMIN_PASSWORD, -admin-password
 	RateLimit     int      // BT_RATE_LIMIT, -rate-limit: default requests/s per key
+	// MailMaxAttempts is BT_MAIL_MAX_ATTEMPTS, -mail-max-attempts: deliveries
+	// tried before an email fails (default 8).
+	MailMaxAttempts int
+	// MailBackoff is BT_MAIL_BACKOFF, -mail-backoff: the wait after the first
+	// failed delivery, doubled after each further one (default 30s).
+	MailBackoff time.Duration
 }
 
 // Development reports whether the server runs in development mode.
@@ -38,7 +45,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs := flag.NewFlagSet("businesstools", flag.ContinueOnError)
 	var c Config
-	var cors, reveal, rate string
+	var cors, reveal, rate, attempts, backoff string
 	fs.StringVar(&c.Addr, "addr", env("BT_ADDR", ":8080"), "listen address (BT_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("BT_DATA_DIR", "./data"), "data directory for SQLite and the master key (BT_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "postgres://… to use PostgreSQL (DATABASE_URL)")
@@ -51,6 +58,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&c.AdminEmail, "admin-email", env("BT_ADMIN_EMAIL", ""), "first admin's email (BT_ADMIN_EMAIL)")
 	fs.StringVar(&c.AdminPassword, "admin-password", env("BT_ADMIN_PASSWORD", ""), "first admin's password (BT_ADMIN_PASSWORD)")
 	fs.StringVar(&rate, "rate-limit", env("BT_RATE_LIMIT", "50"), "default requests per second per API key (BT_RATE_LIMIT)")
+	fs.StringVar(&attempts, "mail-max-attempts", env("BT_MAIL_MAX_ATTEMPTS", "8"), "delivery attempts before an email fails (BT_MAIL_MAX_ATTEMPTS)")
+	fs.StringVar(&backoff, "mail-backoff", env("BT_MAIL_BACKOFF", "30s"), "wait after the first failed delivery, doubled each time (BT_MAIL_BACKOFF)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -60,6 +69,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.RateLimit, err = strconv.Atoi(rate); err != nil || c.RateLimit < 1 {
 		return c, fmt.Errorf("BT_RATE_LIMIT must be a positive number of requests per second")
+	}
+	if c.MailMaxAttempts, err = strconv.Atoi(attempts); err != nil || c.MailMaxAttempts < 1 {
+		return c, fmt.Errorf("BT_MAIL_MAX_ATTEMPTS must be a positive number")
+	}
+	if c.MailBackoff, err = time.ParseDuration(backoff); err != nil || c.MailBackoff <= 0 {
+		return c, fmt.Errorf("BT_MAIL_BACKOFF must be a positive duration such as 30s")
 	}
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("BT_ENV must be development or production")

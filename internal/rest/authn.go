@@ -1,14 +1,19 @@
 package rest
 
 import (
+	"fmt"
+	"log/slog"
+	"math"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
 	"businesstools/internal/apikey"
+	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
-	"businesstools/internal/db"
+	"businesstools/internal/ratelimit"
 )
 
 // KeyFromRequest returns the key from `Authorization: Bearer` or `X-API-Key`.
@@ -19,28 +24,60 @@ func KeyFromRequest(r *http.Request) string {
 	return strings.TrimSpace(r.Header.Get("X-API-Key"))
 }
 
-// SimpleAuthenticator verifies keys with a database lookup per request.
-// (Placeholder: the cached verifier replaces it.)
-func SimpleAuthenticator(d *db.DB) func(http.Handler) http.Handler {
+// UsageRecorder notes a request made with a key (usage.Recorder); it must
+// not touch the database on the request path.
+type UsageRecorder interface {
+	Record(keyID int, at time.Time)
+}
+
+// AuthConfig configures Authenticator.
+type AuthConfig struct {
+	Verifier *apikey.Verifier
+	Limiter  *ratelimit.Limiter
+	Usage    UsageRecorder
+	Logger   *slog.Logger
+	Now      func() time.Time // time.Now when nil
+}
+
+// Authenticator is the one key check in front of /v1: it verifies the key
+// (see apikey.Verifier: a bad shape or checksum costs no database work, a
+// recently seen key none either), applies the IP allow-list before the rate
+// limit so refused addresses spend no quota, takes one token from the key's
+// bucket, records usage, and runs next with the *Principal in the context. Every unusable key gets the same 401 body; an
+// exhausted bucket gets 429 with Retry-After. RateLimit-* headers go on
+// every authenticated answer.
+func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			raw := KeyFromRequest(r)
-			if apikey.Parse(raw) != nil {
-				WriteError(w, r, nil, apikey.ErrInvalidKey)
-				return
-			}
-			f, err := apikey.LoadFacts(r.Context(), d.Client, apikey.Hash(raw))
-			if err != nil {
-				WriteError(w, r, nil, err)
-				return
-			}
 			ip, _ := netip.ParseAddr(auth.RemoteIP(r))
-			if err := f.Check(time.Now(), ip); err != nil {
-				WriteError(w, r, nil, err)
+			f, _, err := cfg.Verifier.Verify(r.Context(), KeyFromRequest(r), ip)
+			if err != nil {
+				WriteError(w, r, cfg.Logger, err)
 				return
 			}
-			p := &Principal{KeyID: f.KeyID, AccountID: f.AccountID, Name: f.Name, Scopes: f.Scopes, RateLimit: f.RateLimit}
+			d := cfg.Limiter.Allow(f.KeyID, f.RateLimit)
+			setRateLimitHeaders(w.Header(), d)
+			if !d.Allowed {
+				WriteError(w, r, cfg.Logger, &apperr.Error{Code: apperr.RateLimited, RetryAfter: d.RetryAfter,
+					Message: fmt.Sprintf("This API key is limited to %d requests at once, refilled at %d per second; retry later.", d.Limit, d.Limit/2)})
+				return
+			}
+			cfg.Usage.Record(f.KeyID, cfg.Now())
+			p := &Principal{KeyID: f.KeyID, AccountID: f.AccountID, AccountName: f.AccountName,
+				Name: f.Name, Scopes: f.Scopes, RateLimit: f.RateLimit}
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 		})
 	}
+}
+
+// setRateLimitHeaders writes the RateLimit-* fields: Limit is the bucket
+// size, Remaining the requests left now, Reset the seconds until the bucket
+// is full again.
+func setRateLimitHeaders(h http.Header, d ratelimit.Decision) {
+	h.Set("RateLimit-Limit", strconv.Itoa(d.Limit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(d.Remaining))
+	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(d.Reset.Seconds()))))
 }

@@ -7,11 +7,12 @@ import (
 
 // Principal is the API key a REST request is made with.
 type Principal struct {
-	KeyID     int
-	AccountID int
-	Name      string
-	Scopes    []string
-	RateLimit int // requests per second; 0 = server default
+	KeyID       int
+	AccountID   int
+	AccountName string
+	Name        string
+	Scopes      []string
+	RateLimit   int // requests per second; 0 = server default
 }
 
 // Has reports whether the key holds the scope.

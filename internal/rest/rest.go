@@ -10,6 +10,7 @@ import (
 	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // Scopes of DESIGN.md section 3.
@@ -29,6 +30,10 @@ type Config struct {
 	// Authenticate verifies the API key (and applies the IP allow-list and rate
 	// limit) and puts a *Principal into the request context, or writes 401/429.
 	Authenticate func(http.Handler) http.Handler
+	// MailFrom is the sender of POST /v1/emails (BT_MAIL_FROM).
+	MailFrom string
+	// MailNotify, if set, wakes the mail worker after an email is enqueued.
+	MailNotify func()
 }
 
 // API is the /v1 handler.
@@ -85,6 +90,7 @@ func (a *API) route(pattern, scope string, h handlerFunc) {
 				Message: "This API key lacks the " + scope + " scope."})
 			return
 		}
+		r = r.WithContext(tenant.WithAccount(r.Context(), p.AccountID)) // queries see this account only
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}

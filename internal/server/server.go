@@ -19,7 +19,11 @@ import (
 	"businesstools/internal/auth"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
+	"businesstools/internal/mail"
+	"businesstools/internal/metrics"
+	"businesstools/internal/ratelimit"
 	"businesstools/internal/rest"
+	"businesstools/internal/usage"
 )
 
 // MaxBodyBytes bounds request bodies (DESIGN.md section 5: 1 MiB).
@@ -32,6 +36,12 @@ type Server struct {
 	Keys   *apikey.Service
 	Auth   *auth.Service
 	Logger *slog.Logger
+	// REST key verification, usage and metrics (see apikeys.go).
+	Verifier *apikey.Verifier
+	Usage    *usage.Recorder
+	Metrics  *metrics.Metrics
+	limiter  *ratelimit.Limiter
+	Mail     *mail.Worker
 
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -57,12 +67,18 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
 	}
+	if err := s.startMail(); err != nil {
+		return nil, err
+	}
+	if err := s.startAPIKeys(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
 
 func (s *Server) routes() {
-	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth},
+	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, DefaultRateLimit: s.Config.RateLimit},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
 	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
@@ -73,14 +89,36 @@ func (s *Server) routes() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
 	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
-		Authenticate: rest.SimpleAuthenticator(s.DB)}))
+		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify}))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	})
 	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.Handle("/", frontend.Handler())
-	s.handler = s.withCORS(securityHeaders(s.mux))
+	s.handler = s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux)))
+}
+
+// startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the
+// capture sink otherwise. The relay is logged without its password.
+func (s *Server) startMail() error {
+	var sender mail.Sender = mail.CaptureSender{}
+	if s.Config.SMTPURL != "" {
+		smtp, err := mail.NewSMTPSender(s.Config.SMTPURL)
+		if err != nil {
+			return err
+		}
+		sender = smtp
+		s.Logger.Info("mail: relaying over SMTP", "relay", smtp.String())
+	} else {
+		s.Logger.Info("mail: no BT_SMTP_URL; emails are captured in the database")
+	}
+	s.Mail = mail.NewWorker(mail.WorkerConfig{DB: s.DB, Sender: sender, Logger: s.Logger,
+		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff})
+	s.Mail.Start()
+	s.OnStop(s.Mail.Stop)
+	return nil
 }
 
 // Handle mounts an extra handler (the REST API, metrics) on the router.

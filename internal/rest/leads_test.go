@@ -1,0 +1,238 @@
+package rest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"businesstools/internal/apptest"
+)
+
+type leadJSON struct {
+	ID        int            `json:"id"`
+	Email     string         `json:"email"`
+	FirstName string         `json:"first_name"`
+	LastName  string         `json:"last_name"`
+	Company   string         `json:"company"`
+	Phone     string         `json:"phone"`
+	Status    string         `json:"status"`
+	Source    string         `json:"source"`
+	Custom    map[string]any `json:"custom"`
+}
+
+type leadList struct {
+	Data       []leadJSON `json:"data"`
+	NextCursor *string    `json:"next_cursor"`
+}
+
+func createLead(t *testing.T, app *apptest.App, key string, body map[string]any) leadJSON {
+	t.Helper()
+	resp := app.REST("POST", "/v1/leads", key, body)
+	var l leadJSON
+	wantJSON(t, resp, http.StatusCreated, &l)
+	if resp.Header.Get("Location") != fmt.Sprintf("/v1/leads/%d", l.ID) {
+		t.Fatalf("Location %q for lead %d", resp.Header.Get("Location"), l.ID)
+	}
+	return l
+}
+
+// Ensure leads can be created, read, replaced, patched and deleted.
+func TestLeadsCRUD(t *testing.T) {
+	app, key := resourceApp(t)
+	l := createLead(t, app, key, map[string]any{"email": " Ann@Example.com ", "first_name": "Ann", "company": "Acme",
+		"custom": map[string]any{"plan": "pro", "seats": 5}})
+	if l.Email != "ann@example.com" || l.Status != "new" || l.Custom["plan"] != "pro" || l.Custom["seats"] != float64(5) {
+		t.Fatalf("created %+v", l)
+	}
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	var got leadJSON
+	wantJSON(t, app.REST("PATCH", path, key, map[string]any{"status": "qualified", "phone": "+1 555"}), http.StatusOK, &got)
+	if got.Status != "qualified" || got.Phone != "+1 555" || got.Company != "Acme" || got.Custom["plan"] != "pro" {
+		t.Fatalf("PATCH gave %+v", got)
+	}
+	got = leadJSON{} // decoding into a map merges
+	wantJSON(t, app.REST("PUT", path, key, map[string]any{"email": "ann@example.com", "last_name": "Lee"}), http.StatusOK, &got)
+	if got.LastName != "Lee" || got.FirstName != "" || got.Status != "new" || len(got.Custom) != 0 {
+		t.Fatalf("PUT gave %+v", got)
+	}
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if got.LastName != "Lee" {
+		t.Fatalf("GET gave %+v", got)
+	}
+	if resp := app.REST("DELETE", path, key, nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE: %d", resp.StatusCode)
+	}
+	wantProblem(t, app.REST("GET", path, key, nil), http.StatusNotFound, "")
+}
+
+// Ensure the list filters by status, email and text, and pages with a cursor.
+func TestLeadsListFiltersAndPages(t *testing.T) {
+	app, key := resourceApp(t)
+	for i := range 7 {
+		status := "new"
+		if i%2 == 1 {
+			status = "won"
+		}
+		createLead(t, app, key, map[string]any{"email": fmt.Sprintf("p%d@example.com", i), "status": status,
+			"company": fmt.Sprintf("Company %d", i)})
+	}
+	createLead(t, app, key, map[string]any{"email": "zed@other.org", "last_name": "Zedson"})
+	list := func(q string) leadList {
+		t.Helper()
+		var l leadList
+		wantJSON(t, app.REST("GET", "/v1/leads?"+q, key, nil), http.StatusOK, &l)
+		return l
+	}
+	if l := list("status=won"); len(l.Data) != 3 || l.NextCursor != nil {
+		t.Errorf("status=won: %d leads", len(l.Data))
+	}
+	if l := list("email=" + url.QueryEscape("P3@example.com")); len(l.Data) != 1 || l.Data[0].Email != "p3@example.com" {
+		t.Errorf("email filter: %+v", l.Data)
+	}
+	if l := list("q=zeds"); len(l.Data) != 1 || l.Data[0].Email != "zed@other.org" {
+		t.Errorf("q=zeds: %+v", l.Data)
+	}
+	if l := list("q=company&status=new"); len(l.Data) != 4 {
+		t.Errorf("q=company&status=new: %d leads", len(l.Data))
+	}
+	seen := map[string]bool{}
+	q := "limit=3"
+	pages := 0
+	for {
+		l := list(q)
+		pages++
+		for _, x := range l.Data {
+			if seen[x.Email] {
+				t.Fatalf("%s on two pages", x.Email)
+			}
+			seen[x.Email] = true
+		}
+		if l.NextCursor == nil {
+			break
+		}
+		q = "limit=3&cursor=" + url.QueryEscape(*l.NextCursor)
+	}
+	if len(seen) != 8 || pages != 3 {
+		t.Fatalf("paged through %d leads in %d pages", len(seen), pages)
+	}
+	if l := list(""); len(l.Data) != 8 || l.Data[0].Email != "zed@other.org" {
+		t.Errorf("default list: %d leads, first %+v", len(l.Data), l.Data[0])
+	}
+}
+
+// Ensure bad lead input is refused naming the field and changes nothing.
+func TestLeadsBadInput(t *testing.T) {
+	app, key := resourceApp(t)
+	l := createLead(t, app, key, map[string]any{"email": "keep@example.com", "first_name": "Keep"})
+	createLead(t, app, key, map[string]any{"email": "taken@example.com"})
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	for _, c := range []struct {
+		name, method, path string
+		body               any
+		status             int
+		field              string
+	}{
+		{"Malformed", "POST", "/v1/leads", `{"email": "x@example.com",}`, 400, ""},
+		{"Empty", "POST", "/v1/leads", ``, 400, ""},
+		{"UnknownField", "POST", "/v1/leads", map[string]any{"email": "n@example.com", "age": 3}, 400, "age"},
+		{"WrongType", "POST", "/v1/leads", map[string]any{"email": "n@example.com", "phone": 5551234}, 400, "phone"},
+		{"CustomNotObject", "POST", "/v1/leads", map[string]any{"email": "n@example.com", "custom": []int{1}}, 400, "custom"},
+		{"NoEmail", "POST", "/v1/leads", map[string]any{"first_name": "x"}, 400, "email"},
+		{"InvalidEmail", "POST", "/v1/leads", map[string]any{"email": "not an email"}, 400, "email"},
+		{"EmailWithName", "POST", "/v1/leads", map[string]any{"email": "Ann <ann@example.com>"}, 400, "email"},
+		{"InvalidStatus", "POST", "/v1/leads", map[string]any{"email": "n@example.com", "status": "hot"}, 400, "status"},
+		{"Duplicate", "POST", "/v1/leads", map[string]any{"email": "TAKEN@example.com"}, 409, "email"},
+		{"TooLong", "POST", "/v1/leads", map[string]any{"email": "n@example.com", "company": strings.Repeat("c", 201)}, 400, "company"},
+		{"TooLarge", "POST", "/v1/leads", map[string]any{"email": "n@example.com", "custom": map[string]any{"blob": strings.Repeat("x", 1<<20)}}, 413, ""},
+		{"PatchInvalidStatus", "PATCH", path, map[string]any{"status": "maybe"}, 400, "status"},
+		{"PatchDuplicate", "PATCH", path, map[string]any{"email": "taken@example.com"}, 409, "email"},
+		{"PatchInvalidEmail", "PATCH", path, map[string]any{"email": "@"}, 400, "email"},
+		{"PutWithoutEmail", "PUT", path, map[string]any{"first_name": "x"}, 400, "email"},
+		{"PatchUnknownID", "PATCH", "/v1/leads/999999", map[string]any{"status": "won"}, 404, ""},
+		{"GetUnknownID", "GET", "/v1/leads/999999", nil, 404, ""},
+		{"GetNonNumericID", "GET", "/v1/leads/abc", nil, 404, ""},
+		{"DeleteUnknownID", "DELETE", "/v1/leads/999999", nil, 404, ""},
+		{"LimitTooBig", "GET", "/v1/leads?limit=500", nil, 400, "limit"},
+		{"LimitNegative", "GET", "/v1/leads?limit=-1", nil, 400, "limit"},
+		{"BadCursor", "GET", "/v1/leads?cursor=%21%21", nil, 400, "cursor"},
+		{"ForgedCursor", "GET", "/v1/leads?cursor=YzE6LTU", nil, 400, "cursor"},
+		{"InvalidStatusFilter", "GET", "/v1/leads?status=hot", nil, 400, "status"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantProblem(t, app.REST(c.method, c.path, key, c.body), c.status, c.field)
+		})
+	}
+	var got leadJSON
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if got.Email != "keep@example.com" || got.FirstName != "Keep" || got.Status != "new" {
+		t.Fatalf("lead changed by refused requests: %+v", got)
+	}
+	if n := app.DB.Client.Lead.Query().CountX(context.Background()); n != 2 {
+		t.Fatalf("%d leads, want 2", n)
+	}
+}
+
+// Ensure another account's key gets 404 for a lead, whatever it tries, and
+// the same email may be a lead in both accounts.
+func TestLeadsIsolation(t *testing.T) {
+	app, key := resourceApp(t)
+	l := createLead(t, app, key, map[string]any{"email": "ann@example.com"})
+	other := otherAccountKey(t, app)
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	wantProblem(t, app.REST("GET", path, other, nil), http.StatusNotFound, "")
+	wantProblem(t, app.REST("PATCH", path, other, map[string]any{"status": "lost"}), http.StatusNotFound, "")
+	wantProblem(t, app.REST("PUT", path, other, map[string]any{"email": "x@example.com"}), http.StatusNotFound, "")
+	wantProblem(t, app.REST("DELETE", path, other, nil), http.StatusNotFound, "")
+	var list leadList
+	wantJSON(t, app.REST("GET", "/v1/leads?email=ann%40example.com", other, nil), http.StatusOK, &list)
+	if len(list.Data) != 0 {
+		t.Fatalf("other account lists %+v", list.Data)
+	}
+	createLead(t, app, other, map[string]any{"email": "ann@example.com"})
+	var got leadJSON
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if got.Status != "new" {
+		t.Fatalf("changed by another account: %+v", got)
+	}
+}
+
+// Ensure each leads route needs its own scope.
+func TestLeadsScopes(t *testing.T) {
+	app, key := resourceApp(t)
+	l := createLead(t, app, key, map[string]any{"email": "ann@example.com"})
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	readOnly := app.CreateKey(app.LoginOwner(), "read", "READ_LEADS").Secret
+	wantJSON(t, app.REST("GET", path, readOnly, nil), http.StatusOK, nil)
+	for _, c := range []struct{ method, path, scope string }{
+		{"POST", "/v1/leads", "leads:write"}, {"PATCH", path, "leads:write"}, {"PUT", path, "leads:write"}, {"DELETE", path, "leads:delete"},
+	} {
+		var body any
+		if c.method != "DELETE" {
+			body = map[string]any{"email": "x@example.com"}
+		}
+		if p := wantProblem(t, app.REST(c.method, c.path, readOnly, body), http.StatusForbidden, ""); p.Scope != c.scope {
+			t.Errorf("%s %s: 403 names %q, want %q", c.method, c.path, p.Scope, c.scope)
+		}
+	}
+}
+
+// Ensure Idempotency-Key works on lead creation too.
+func TestLeadsIdempotentCreate(t *testing.T) {
+	app, key := resourceApp(t)
+	idem := apptest.WithHeader("Idempotency-Key", "import-1")
+	body := map[string]any{"email": "ann@example.com"}
+	var a, b leadJSON
+	wantJSON(t, app.REST("POST", "/v1/leads", key, body, idem), http.StatusCreated, &a)
+	again := app.REST("POST", "/v1/leads", key, body, idem)
+	wantJSON(t, again, http.StatusCreated, &b)
+	if a.ID != b.ID || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replayed %+v, first %+v", b, a)
+	}
+	wantProblem(t, app.REST("POST", "/v1/leads", key, map[string]any{"email": "bob@example.com"}, idem), http.StatusConflict, "Idempotency-Key")
+	if n := app.DB.Client.Lead.Query().CountX(context.Background()); n != 1 {
+		t.Fatalf("%d leads, want 1", n)
+	}
+}

@@ -1,0 +1,137 @@
+package rest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+type templateJSON struct {
+	ID        int       `json:"id"`
+	Name      string    `json:"name"`
+	Subject   string    `json:"subject"`
+	HTML      string    `json:"html"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type templateList struct {
+	Data       []templateJSON `json:"data"`
+	NextCursor *string        `json:"next_cursor"`
+}
+
+// Ensure templates can be created, read, listed, replaced, patched and deleted.
+func TestTemplatesCRUD(t *testing.T) {
+	app, key := resourceApp(t)
+	resp := app.REST("POST", "/v1/templates", key, map[string]any{"name": "welcome", "subject": "Hi {{.name}}", "html": "<p>{{.name}}</p>"})
+	var tpl templateJSON
+	wantJSON(t, resp, http.StatusCreated, &tpl)
+	if resp.Header.Get("Location") != fmt.Sprintf("/v1/templates/%d", tpl.ID) || tpl.Name != "welcome" || tpl.Text != "" {
+		t.Fatalf("created %+v at %q", tpl, resp.Header.Get("Location"))
+	}
+	var got templateJSON
+	wantJSON(t, app.REST("GET", fmt.Sprintf("/v1/templates/%d", tpl.ID), key, nil), http.StatusOK, &got)
+	if got != tpl {
+		t.Fatalf("GET %+v, want %+v", got, tpl)
+	}
+	wantJSON(t, app.REST("PATCH", fmt.Sprintf("/v1/templates/%d", tpl.ID), key, map[string]any{"text": "Hi {{.name}}"}), http.StatusOK, &got)
+	if got.Text != "Hi {{.name}}" || got.HTML != tpl.HTML || got.Name != "welcome" {
+		t.Fatalf("PATCH gave %+v", got)
+	}
+	wantJSON(t, app.REST("PUT", fmt.Sprintf("/v1/templates/%d", tpl.ID), key, map[string]any{"name": "welcome2", "text": "plain"}), http.StatusOK, &got)
+	if got.Name != "welcome2" || got.HTML != "" || got.Subject != "" || got.Text != "plain" {
+		t.Fatalf("PUT gave %+v", got)
+	}
+	for i := range 3 {
+		wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": fmt.Sprintf("t%d", i), "text": "x"}), http.StatusCreated, nil)
+	}
+	var page1, page2 templateList
+	wantJSON(t, app.REST("GET", "/v1/templates?limit=3", key, nil), http.StatusOK, &page1)
+	if len(page1.Data) != 3 || page1.NextCursor == nil || page1.Data[0].Name != "t2" {
+		t.Fatalf("page 1: %+v", page1)
+	}
+	wantJSON(t, app.REST("GET", "/v1/templates?limit=3&cursor="+*page1.NextCursor, key, nil), http.StatusOK, &page2)
+	if len(page2.Data) != 1 || page2.NextCursor != nil || page2.Data[0].ID != tpl.ID {
+		t.Fatalf("page 2: %+v", page2)
+	}
+	resp = app.REST("DELETE", fmt.Sprintf("/v1/templates/%d", tpl.ID), key, nil)
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE: %d", resp.StatusCode)
+	}
+	wantProblem(t, app.REST("GET", fmt.Sprintf("/v1/templates/%d", tpl.ID), key, nil), http.StatusNotFound, "")
+}
+
+// Ensure bad template input is refused naming the field and changes nothing.
+func TestTemplatesBadInput(t *testing.T) {
+	app, key := resourceApp(t)
+	var tpl templateJSON
+	wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": "keep", "subject": "S", "text": "T"}), http.StatusCreated, &tpl)
+	path := fmt.Sprintf("/v1/templates/%d", tpl.ID)
+	for _, c := range []struct {
+		name, method, path string
+		body               any
+		status             int
+		field              string
+	}{
+		{"Malformed", "POST", "/v1/templates", `{"name":`, 400, ""},
+		{"UnknownField", "POST", "/v1/templates", map[string]any{"name": "n", "text": "x", "body": "x"}, 400, "body"},
+		{"WrongType", "POST", "/v1/templates", map[string]any{"name": 5, "text": "x"}, 400, "name"},
+		{"NoName", "POST", "/v1/templates", map[string]any{"text": "x"}, 400, "name"},
+		{"NoContent", "POST", "/v1/templates", map[string]any{"name": "n", "subject": "s"}, 400, "html"},
+		{"HTMLDoesNotParse", "POST", "/v1/templates", map[string]any{"name": "n", "html": "<p>{{.name</p>"}, 422, "html"},
+		{"SubjectDoesNotParse", "POST", "/v1/templates", map[string]any{"name": "n", "subject": "{{if}}", "text": "x"}, 422, "subject"},
+		{"TextDoesNotParse", "POST", "/v1/templates", map[string]any{"name": "n", "text": "{{end}}"}, 422, "text"},
+		{"DuplicateName", "POST", "/v1/templates", map[string]any{"name": "keep", "text": "x"}, 409, "name"},
+		{"TooLarge", "POST", "/v1/templates", `{"name":"big","text":"` + strings.Repeat("x", 1<<20) + `"}`, 413, ""},
+		{"PatchDoesNotParse", "PATCH", path, map[string]any{"text": "{{.x"}, 422, "text"},
+		{"PatchWrongType", "PATCH", path, map[string]any{"html": []int{1}}, 400, "html"},
+		{"PutWithoutName", "PUT", path, map[string]any{"text": "x"}, 400, "name"},
+		{"PatchUnknown", "PATCH", "/v1/templates/999999", map[string]any{"text": "x"}, 404, ""},
+		{"DeleteUnknown", "DELETE", "/v1/templates/999999", nil, 404, ""},
+		{"LimitTooBig", "GET", "/v1/templates?limit=201", nil, 400, "limit"},
+		{"LimitZero", "GET", "/v1/templates?limit=0", nil, 400, "limit"},
+		{"LimitNotANumber", "GET", "/v1/templates?limit=ten", nil, 400, "limit"},
+		{"BadCursor", "GET", "/v1/templates?cursor=bm9wZQ", nil, 400, "cursor"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantProblem(t, app.REST(c.method, c.path, key, c.body), c.status, c.field)
+		})
+	}
+	var got templateJSON
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if got != tpl {
+		t.Fatalf("template changed by refused requests: %+v", got)
+	}
+	if n := app.DB.Client.Template.Query().CountX(context.Background()); n != 1 {
+		t.Fatalf("%d templates, want 1", n)
+	}
+}
+
+// Ensure another account's key gets 404 for a template, whatever it tries.
+func TestTemplatesIsolation(t *testing.T) {
+	app, key := resourceApp(t)
+	var tpl templateJSON
+	wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": "mine", "text": "x"}), http.StatusCreated, &tpl)
+	other := otherAccountKey(t, app)
+	path := fmt.Sprintf("/v1/templates/%d", tpl.ID)
+	wantProblem(t, app.REST("GET", path, other, nil), http.StatusNotFound, "")
+	wantProblem(t, app.REST("PATCH", path, other, map[string]any{"text": "stolen"}), http.StatusNotFound, "")
+	wantProblem(t, app.REST("PUT", path, other, map[string]any{"name": "stolen", "text": "x"}), http.StatusNotFound, "")
+	wantProblem(t, app.REST("DELETE", path, other, nil), http.StatusNotFound, "")
+	var l templateList
+	wantJSON(t, app.REST("GET", "/v1/templates", other, nil), http.StatusOK, &l)
+	if len(l.Data) != 0 {
+		t.Fatalf("other account lists %+v", l.Data)
+	}
+	// The same name is free in another account.
+	wantJSON(t, app.REST("POST", "/v1/templates", other, map[string]any{"name": "mine", "text": "y"}), http.StatusCreated, nil)
+	var got templateJSON
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if got != tpl {
+		t.Fatalf("changed by another account: %+v", got)
+	}
+}

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"businesstools/internal/apikey"
+	"businesstools/internal/metrics"
+	"businesstools/internal/pgnotify"
+	"businesstools/internal/ratelimit"
+	"businesstools/internal/rest"
+	"businesstools/internal/usage"
+)
+
+// KeyChangedChannel is the PostgreSQL NOTIFY channel on which every process
+// announces a changed key (payload: the key id), so all of them drop it
+// from their verification caches.
+const KeyChangedChannel = "apikey_changed"
+
+// startAPIKeys builds what the REST API's key check needs: metrics, the
+// cached verifier (dropped on every key change, in this process and — on
+// PostgreSQL — in every process through LISTEN/NOTIFY), the per-key rate
+// limiter and the usage recorder, flushed every second and on Stop.
+func (s *Server) startAPIKeys() error {
+	s.Metrics = metrics.New()
+	s.Verifier = apikey.NewVerifier(apikey.VerifierConfig{Client: s.DB.Client, Observer: s.Metrics})
+	s.Metrics.WatchVerifier(s.Verifier)
+	s.Keys.OnChange(s.Verifier.Forget)
+	if s.DB.IsPostgres() {
+		s.Keys.OnChange(func(keyID int) {
+			// After commit; should it fail, the other processes' cache TTL still applies.
+			if err := pgnotify.Publish(context.Background(), s.DB.SQL, KeyChangedChannel, strconv.Itoa(keyID)); err != nil {
+				s.Logger.Error("announce key change", "key_id", keyID, "err", err)
+			}
+		})
+		l, err := pgnotify.Listen(s.DB.URL, KeyChangedChannel, func(payload string) {
+			if id, err := strconv.Atoi(payload); err == nil {
+				s.Verifier.Forget(id)
+			}
+		}, s.Verifier.ForgetAll, s.Logger)
+		if err != nil {
+			return err
+		}
+		s.OnStop(func(context.Context) error { return l.Close() })
+	}
+	s.limiter = ratelimit.New(s.Config.RateLimit, 0)
+	s.Usage = usage.New(usage.Config{DB: s.DB, Logger: s.Logger})
+	s.Metrics.WatchUsage(s.Usage)
+	s.Usage.Start()
+	s.OnStop(s.Usage.Stop)
+	return nil
+}
+
+// restAuthenticator is the key check in front of /v1.
+func (s *Server) restAuthenticator() func(http.Handler) http.Handler {
+	return rest.Authenticator(rest.AuthConfig{Verifier: s.Verifier, Limiter: s.limiter, Usage: s.Usage, Logger: s.Logger})
+}
