@@ -57,6 +57,7 @@ e2e: build
 
 ## bench: loopback load test of the key verification hot path, plus Go benchmarks
 bench:
+	$(GO) run ./internal/bench/loadtest
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
 
 clean:

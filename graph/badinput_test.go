@@ -117,7 +117,11 @@ func TestRevealApiKey_WrongPassword(t *testing.T) {
 	reveal := `mutation($id:ID!,$p:String!){revealApiKey(id:$id,password:$p){secret}}`
 	wantError(t, app.GQL(token, reveal, map[string]any{"id": k.ID, "p": "wrong"}), "BAD_USER_INPUT", "password")
 	var data struct {
-		AuditEvents struct{ Edges []struct{ Node struct{ Action, ActorEmail string } } }
+		AuditEvents struct {
+			Edges []struct {
+				Node struct{ Action, ActorEmail string }
+			}
+		}
 	}
 	app.GQL(token, `query($id:ID!){auditEvents(where:{apiKeyID:$id}){edges{node{action actorEmail}}}}`,
 		map[string]any{"id": k.ID}).Decode(t, &data)

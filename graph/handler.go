@@ -71,8 +71,8 @@ var _ interface {
 	graphql.OperationContextMutator
 } = operationGuard{}
 
-func (operationGuard) ExtensionName() string                          { return "OperationGuard" }
-func (operationGuard) Validate(graphql.ExecutableSchema) error         { return nil }
+func (operationGuard) ExtensionName() string                   { return "OperationGuard" }
+func (operationGuard) Validate(graphql.ExecutableSchema) error { return nil }
 func (g operationGuard) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	_, signedIn := auth.ViewerFrom(ctx)
 	if !g.development && !signedIn {

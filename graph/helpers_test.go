@@ -24,13 +24,13 @@ func snapshot(t *testing.T, app *apptest.App) string {
 		t.Fatal(err)
 	}
 	type row struct {
-		ID               int
-		Name             string
-		Active           bool
-		Expires          string
-		Allow            []string
-		Hash, Prev       string
-		Perms            []string
+		ID         int
+		Name       string
+		Active     bool
+		Expires    string
+		Allow      []string
+		Hash, Prev string
+		Perms      []string
 	}
 	var rows []row
 	for _, k := range keys {

@@ -29,7 +29,9 @@ func getKey(t *testing.T, app *apptest.App, token, id string) keyNode {
 func auditActions(t *testing.T, app *apptest.App, token, id string) []string {
 	t.Helper()
 	var data struct {
-		AuditEvents struct{ Edges []struct{ Node struct{ Action string } } }
+		AuditEvents struct {
+			Edges []struct{ Node struct{ Action string } }
+		}
 	}
 	app.GQL(token, `query($id:ID!){auditEvents(where:{apiKeyID:$id},orderBy:{field:CREATED_AT,direction:ASC}){edges{node{action}}}}`,
 		map[string]any{"id": id}).Decode(t, &data)
@@ -242,7 +244,12 @@ func TestApiKeyUsage_Empty(t *testing.T) {
 	app := apptest.New(t)
 	token := app.LoginOwner()
 	k := app.CreateKey(token, "Quiet", "SEND_EMAILS")
-	var data struct{ ApiKeyUsage []struct{ Day string; Count int } }
+	var data struct {
+		ApiKeyUsage []struct {
+			Day   string
+			Count int
+		}
+	}
 	app.GQL(token, `query($id:ID!){apiKeyUsage(id:$id,days:30){day count}}`, map[string]any{"id": k.ID}).Decode(t, &data)
 	if len(data.ApiKeyUsage) != 30 || data.ApiKeyUsage[29].Day != time.Now().UTC().Format("2006-01-02") {
 		t.Fatalf("usage = %+v", data.ApiKeyUsage)

@@ -177,3 +177,22 @@ func TestPasswordHash(t *testing.T) {
 		t.Fatal("CheckPassword wrong")
 	}
 }
+
+// Ensure pruning deletes ended sessions and keeps live ones.
+func TestPruneSessions(t *testing.T) {
+	ctx := context.Background()
+	s, c := setup(t)
+	old, _, _, _ := s.Login(ctx, "ann@example.com", pw, "192.0.2.1")
+	c.t = c.t.Add(2 * time.Hour) // past the 1 h idle timeout
+	live, _, _, _ := s.Login(ctx, "ann@example.com", pw, "192.0.2.1")
+	n, err := s.PruneSessions(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	if _, err := s.Authenticate(ctx, live); err != nil {
+		t.Fatalf("live session pruned: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, old); err == nil {
+		t.Fatal("ended session still works")
+	}
+}

@@ -165,3 +165,15 @@ func (s *Service) StepUp(ctx context.Context, adminID int, email, password, ip s
 	s.byEmail.Reset(email)
 	return nil
 }
+
+// PruneSessions deletes sessions past their absolute or idle expiry, so the
+// table holds only sessions that could still be used.
+func (s *Service) PruneSessions(ctx context.Context) (int, error) {
+	now := s.cfg.Now()
+	n, err := s.client.Session.Delete().Where(session.Or(
+		session.ExpiresAtLT(now), session.LastSeenAtLT(now.Add(-s.cfg.IdleTimeout)))).Exec(ctx)
+	if err != nil {
+		return 0, apperr.Internalf(err, "prune sessions")
+	}
+	return n, nil
+}

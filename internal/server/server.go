@@ -73,6 +73,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if err := s.startAPIKeys(); err != nil {
 		return nil, err
 	}
+	s.startHousekeeping()
 	s.routes()
 	return s, nil
 }

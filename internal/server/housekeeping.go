@@ -1,0 +1,50 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"businesstools/internal/idempotency"
+)
+
+// HousekeepingInterval is how often expired sessions and idempotency records are deleted.
+const HousekeepingInterval = time.Hour
+
+// startHousekeeping deletes what can no longer be used — ended sessions,
+// Idempotency-Key answers older than 24 h — once at start and then hourly,
+// until Stop.
+func (s *Server) startHousekeeping() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(HousekeepingInterval)
+		defer t.Stop()
+		for {
+			s.housekeep(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	s.OnStop(func(context.Context) error {
+		cancel()
+		<-done
+		return nil
+	})
+}
+
+func (s *Server) housekeep(ctx context.Context) {
+	if n, err := s.Auth.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+		s.Logger.Warn("prune sessions", "err", err)
+	} else if n > 0 {
+		s.Logger.Info("pruned sessions", "count", n)
+	}
+	if n, err := idempotency.Prune(ctx, s.DB.Client, time.Now()); err != nil && ctx.Err() == nil {
+		s.Logger.Warn("prune idempotency records", "err", err)
+	} else if n > 0 {
+		s.Logger.Info("pruned idempotency records", "count", n)
+	}
+}
