@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
@@ -54,6 +55,10 @@ func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ip, _ := netip.ParseAddr(auth.RemoteIP(r))
 			f, _, err := cfg.Verifier.Verify(r.Context(), KeyFromRequest(r), ip)
+			if err == apikey.ErrInvalidKey {
+				writeUnauthorized(w)
+				return
+			}
 			if err != nil {
 				WriteError(w, r, cfg.Logger, err)
 				return
@@ -80,4 +85,32 @@ func setRateLimitHeaders(h http.Header, d ratelimit.Decision) {
 	h.Set("RateLimit-Limit", strconv.Itoa(d.Limit))
 	h.Set("RateLimit-Remaining", strconv.Itoa(d.Remaining))
 	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(d.Reset.Seconds()))))
+}
+
+// unauthorizedBody is the one answer to every unusable key, encoded once:
+// invalid keys are the flood an attacker controls, so refusing them should
+// cost as little as serving /healthz. It has no "instance", so it is the
+// same bytes on every route and for every reason.
+var unauthorizedBody = func() []byte {
+	b, err := json.Marshal(Problem{Type: ProblemTypeBase + string(apperr.Unauthenticated),
+		Title: http.StatusText(http.StatusUnauthorized), Status: http.StatusUnauthorized, Detail: apikey.ErrInvalidKey.Message})
+	if err != nil {
+		panic(err)
+	}
+	return append(b, '\n')
+}()
+
+var (
+	unauthorizedType  = []string{"application/problem+json"}
+	unauthorizedCache = []string{"no-store"}
+	unauthorizedAuth  = []string{`Bearer realm="businesstools"`}
+)
+
+func writeUnauthorized(w http.ResponseWriter) {
+	h := w.Header()
+	h["Content-Type"] = unauthorizedType
+	h["Cache-Control"] = unauthorizedCache
+	h["Www-Authenticate"] = unauthorizedAuth
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write(unauthorizedBody)
 }
