@@ -90,6 +90,7 @@ func OpenSQLiteFile(path string) (*DB, error) {
 func wrap(sqlDB *sql.DB, dialectName, url string) *DB {
 	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, sqlDB)))
 	client.Intercept(tenant.Interceptor())
+	client.Use(tenant.Hook())
 	return &DB{Client: client, SQL: sqlDB, Dialect: dialectName, URL: url}
 }
 

@@ -6,6 +6,7 @@ package tenant
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -50,4 +51,31 @@ func Interceptor() ent.Interceptor {
 		}
 		return nil
 	})
+}
+
+// Hook scopes writes the way Interceptor scopes reads: with an account in
+// the context, updates and deletes of tenant-owned rows only reach that
+// account's rows (another account's id is then simply not found), and a
+// create for another account is refused.
+func Hook() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			id, ok := AccountID(ctx)
+			if !ok || !owned[m.Type()] {
+				return next.Mutate(ctx, m)
+			}
+			if m.Op().Is(ent.OpCreate) {
+				if v, set := m.Field("account_id"); set && v != id {
+					return nil, fmt.Errorf("tenant: %s created for account %v from account %d", m.Type(), v, id)
+				}
+				return next.Mutate(ctx, m)
+			}
+			w, ok := m.(interface{ WhereP(...func(*sql.Selector)) })
+			if !ok {
+				return nil, fmt.Errorf("tenant: cannot scope %s mutation", m.Type())
+			}
+			w.WhereP(sql.FieldEQ("account_id", id))
+			return next.Mutate(ctx, m)
+		})
+	}
 }
