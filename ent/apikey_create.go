@@ -239,6 +239,10 @@ func (_c *ApiKeyCreate) defaults() {
 		v := apikey.DefaultActive
 		_c.mutation.SetActive(v)
 	}
+	if _, ok := _c.mutation.LastUsedAt(); !ok {
+		v := apikey.DefaultLastUsedAt()
+		_c.mutation.SetLastUsedAt(v)
+	}
 	if _, ok := _c.mutation.RateLimit(); !ok {
 		v := apikey.DefaultRateLimit
 		_c.mutation.SetRateLimit(v)
@@ -272,6 +276,9 @@ func (_c *ApiKeyCreate) check() error {
 	}
 	if _, ok := _c.mutation.Active(); !ok {
 		return &ValidationError{Name: "active", err: errors.New(`ent: missing required field "ApiKey.active"`)}
+	}
+	if _, ok := _c.mutation.LastUsedAt(); !ok {
+		return &ValidationError{Name: "last_used_at", err: errors.New(`ent: missing required field "ApiKey.last_used_at"`)}
 	}
 	if _, ok := _c.mutation.RateLimit(); !ok {
 		return &ValidationError{Name: "rate_limit", err: errors.New(`ent: missing required field "ApiKey.rate_limit"`)}
@@ -349,7 +356,7 @@ func (_c *ApiKeyCreate) createSpec() (*ApiKey, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.LastUsedAt(); ok {
 		_spec.SetField(apikey.FieldLastUsedAt, field.TypeTime, value)
-		_node.LastUsedAt = &value
+		_node.LastUsedAt = value
 	}
 	if value, ok := _c.mutation.ExpiresAt(); ok {
 		_spec.SetField(apikey.FieldExpiresAt, field.TypeTime, value)
@@ -588,12 +595,6 @@ func (u *ApiKeyUpsert) SetLastUsedAt(v time.Time) *ApiKeyUpsert {
 // UpdateLastUsedAt sets the "last_used_at" field to the value that was provided on create.
 func (u *ApiKeyUpsert) UpdateLastUsedAt() *ApiKeyUpsert {
 	u.SetExcluded(apikey.FieldLastUsedAt)
-	return u
-}
-
-// ClearLastUsedAt clears the value of the "last_used_at" field.
-func (u *ApiKeyUpsert) ClearLastUsedAt() *ApiKeyUpsert {
-	u.SetNull(apikey.FieldLastUsedAt)
 	return u
 }
 
@@ -861,13 +862,6 @@ func (u *ApiKeyUpsertOne) SetLastUsedAt(v time.Time) *ApiKeyUpsertOne {
 func (u *ApiKeyUpsertOne) UpdateLastUsedAt() *ApiKeyUpsertOne {
 	return u.Update(func(s *ApiKeyUpsert) {
 		s.UpdateLastUsedAt()
-	})
-}
-
-// ClearLastUsedAt clears the value of the "last_used_at" field.
-func (u *ApiKeyUpsertOne) ClearLastUsedAt() *ApiKeyUpsertOne {
-	return u.Update(func(s *ApiKeyUpsert) {
-		s.ClearLastUsedAt()
 	})
 }
 
@@ -1313,13 +1307,6 @@ func (u *ApiKeyUpsertBulk) SetLastUsedAt(v time.Time) *ApiKeyUpsertBulk {
 func (u *ApiKeyUpsertBulk) UpdateLastUsedAt() *ApiKeyUpsertBulk {
 	return u.Update(func(s *ApiKeyUpsert) {
 		s.UpdateLastUsedAt()
-	})
-}
-
-// ClearLastUsedAt clears the value of the "last_used_at" field.
-func (u *ApiKeyUpsertBulk) ClearLastUsedAt() *ApiKeyUpsertBulk {
-	return u.Update(func(s *ApiKeyUpsert) {
-		s.ClearLastUsedAt()
 	})
 }
 

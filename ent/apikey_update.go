@@ -151,12 +151,6 @@ func (_u *ApiKeyUpdate) SetNillableLastUsedAt(v *time.Time) *ApiKeyUpdate {
 	return _u
 }
 
-// ClearLastUsedAt clears the value of the "last_used_at" field.
-func (_u *ApiKeyUpdate) ClearLastUsedAt() *ApiKeyUpdate {
-	_u.mutation.ClearLastUsedAt()
-	return _u
-}
-
 // SetExpiresAt sets the "expires_at" field.
 func (_u *ApiKeyUpdate) SetExpiresAt(v time.Time) *ApiKeyUpdate {
 	_u.mutation.SetExpiresAt(v)
@@ -380,9 +374,6 @@ func (_u *ApiKeyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.LastUsedAt(); ok {
 		_spec.SetField(apikey.FieldLastUsedAt, field.TypeTime, value)
-	}
-	if _u.mutation.LastUsedAtCleared() {
-		_spec.ClearField(apikey.FieldLastUsedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(apikey.FieldExpiresAt, field.TypeTime, value)
@@ -618,12 +609,6 @@ func (_u *ApiKeyUpdateOne) SetNillableLastUsedAt(v *time.Time) *ApiKeyUpdateOne 
 	if v != nil {
 		_u.SetLastUsedAt(*v)
 	}
-	return _u
-}
-
-// ClearLastUsedAt clears the value of the "last_used_at" field.
-func (_u *ApiKeyUpdateOne) ClearLastUsedAt() *ApiKeyUpdateOne {
-	_u.mutation.ClearLastUsedAt()
 	return _u
 }
 
@@ -880,9 +865,6 @@ func (_u *ApiKeyUpdateOne) sqlSave(ctx context.Context) (_node *ApiKey, err erro
 	}
 	if value, ok := _u.mutation.LastUsedAt(); ok {
 		_spec.SetField(apikey.FieldLastUsedAt, field.TypeTime, value)
-	}
-	if _u.mutation.LastUsedAtCleared() {
-		_spec.ClearField(apikey.FieldLastUsedAt, field.TypeTime)
 	}
 	if value, ok := _u.mutation.ExpiresAt(); ok {
 		_spec.SetField(apikey.FieldExpiresAt, field.TypeTime, value)

@@ -242,11 +242,6 @@ func (_q *ApiKeyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, apikey.FieldName)
 				fieldSeen[apikey.FieldName] = struct{}{}
 			}
-		case "lastUsedAt":
-			if _, ok := fieldSeen[apikey.FieldLastUsedAt]; !ok {
-				selectedFields = append(selectedFields, apikey.FieldLastUsedAt)
-				fieldSeen[apikey.FieldLastUsedAt] = struct{}{}
-			}
 		case "expiresAt":
 			if _, ok := fieldSeen[apikey.FieldExpiresAt]; !ok {
 				selectedFields = append(selectedFields, apikey.FieldExpiresAt)

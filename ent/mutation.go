@@ -1520,7 +1520,7 @@ func (m *ApiKeyMutation) LastUsedAt() (r time.Time, exists bool) {
 // OldLastUsedAt returns the old "last_used_at" field's value of the ApiKey entity.
 // If the ApiKey object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ApiKeyMutation) OldLastUsedAt(ctx context.Context) (v *time.Time, err error) {
+func (m *ApiKeyMutation) OldLastUsedAt(ctx context.Context) (v time.Time, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLastUsedAt is only allowed on UpdateOne operations")
 	}
@@ -1534,22 +1534,9 @@ func (m *ApiKeyMutation) OldLastUsedAt(ctx context.Context) (v *time.Time, err e
 	return oldValue.LastUsedAt, nil
 }
 
-// ClearLastUsedAt clears the value of the "last_used_at" field.
-func (m *ApiKeyMutation) ClearLastUsedAt() {
-	m.last_used_at = nil
-	m.clearedFields[apikey.FieldLastUsedAt] = struct{}{}
-}
-
-// LastUsedAtCleared returns if the "last_used_at" field was cleared in this mutation.
-func (m *ApiKeyMutation) LastUsedAtCleared() bool {
-	_, ok := m.clearedFields[apikey.FieldLastUsedAt]
-	return ok
-}
-
 // ResetLastUsedAt resets all changes to the "last_used_at" field.
 func (m *ApiKeyMutation) ResetLastUsedAt() {
 	m.last_used_at = nil
-	delete(m.clearedFields, apikey.FieldLastUsedAt)
 }
 
 // SetExpiresAt sets the "expires_at" field.
@@ -2204,9 +2191,6 @@ func (m *ApiKeyMutation) ClearedFields() []string {
 	if m.FieldCleared(apikey.FieldPreviousValidUntil) {
 		fields = append(fields, apikey.FieldPreviousValidUntil)
 	}
-	if m.FieldCleared(apikey.FieldLastUsedAt) {
-		fields = append(fields, apikey.FieldLastUsedAt)
-	}
 	if m.FieldCleared(apikey.FieldExpiresAt) {
 		fields = append(fields, apikey.FieldExpiresAt)
 	}
@@ -2238,9 +2222,6 @@ func (m *ApiKeyMutation) ClearField(name string) error {
 		return nil
 	case apikey.FieldPreviousValidUntil:
 		m.ClearPreviousValidUntil()
-		return nil
-	case apikey.FieldLastUsedAt:
-		m.ClearLastUsedAt()
 		return nil
 	case apikey.FieldExpiresAt:
 		m.ClearExpiresAt()

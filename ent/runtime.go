@@ -106,6 +106,10 @@ func init() {
 	apikeyDescActive := apikeyFields[7].Descriptor()
 	// apikey.DefaultActive holds the default value on creation for the active field.
 	apikey.DefaultActive = apikeyDescActive.Default.(bool)
+	// apikeyDescLastUsedAt is the schema descriptor for last_used_at field.
+	apikeyDescLastUsedAt := apikeyFields[8].Descriptor()
+	// apikey.DefaultLastUsedAt holds the default value on creation for the last_used_at field.
+	apikey.DefaultLastUsedAt = apikeyDescLastUsedAt.Default.(func() time.Time)
 	// apikeyDescRateLimit is the schema descriptor for rate_limit field.
 	apikeyDescRateLimit := apikeyFields[11].Descriptor()
 	// apikey.DefaultRateLimit holds the default value on creation for the rate_limit field.

@@ -9,6 +9,7 @@ import (
 	"businesstools/ent"
 	"businesstools/ent/apikey"
 	"businesstools/ent/permission"
+	"businesstools/ent/schema"
 	"businesstools/graph/generated"
 	"businesstools/graph/model"
 	keys "businesstools/internal/apikey"
@@ -35,6 +36,14 @@ func (r *apiKeyResolver) Status(ctx context.Context, obj *ent.ApiKey) (model.API
 // Permissions is the resolver for the permissions field.
 func (r *apiKeyResolver) Permissions(ctx context.Context, obj *ent.ApiKey) ([]*ent.Permission, error) {
 	return obj.QueryPermissions().Order(permission.ByID()).All(ctx)
+}
+
+// LastUsedAt is the resolver for the lastUsedAt field.
+func (r *apiKeyResolver) LastUsedAt(ctx context.Context, obj *ent.ApiKey) (*time.Time, error) {
+	if !obj.LastUsedAt.After(schema.NeverUsed) {
+		return nil, nil
+	}
+	return &obj.LastUsedAt, nil
 }
 
 // RateLimit is the resolver for the rateLimit field.

@@ -116,6 +116,8 @@ var (
 	NameValidator func(string) error
 	// DefaultActive holds the default value on creation for the "active" field.
 	DefaultActive bool
+	// DefaultLastUsedAt holds the default value on creation for the "last_used_at" field.
+	DefaultLastUsedAt func() time.Time
 	// DefaultRateLimit holds the default value on creation for the "rate_limit" field.
 	DefaultRateLimit int
 	// RateLimitValidator is a validator for the "rate_limit" field. It is called by the builders before save.

@@ -62,7 +62,7 @@ var (
 		{Name: "previous_key_hash", Type: field.TypeBytes, Unique: true, Nullable: true},
 		{Name: "previous_valid_until", Type: field.TypeTime, Nullable: true},
 		{Name: "active", Type: field.TypeBool, Default: true},
-		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime},
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "ip_allowlist", Type: field.TypeJSON, Nullable: true},
 		{Name: "rate_limit", Type: field.TypeInt, Default: 0},

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"time"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -8,6 +10,10 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 )
+
+// NeverUsed is ApiKey.last_used_at before the key's first request. It is the
+// Unix epoch, not Go's zero time, because entgql cursors omit zero values.
+var NeverUsed = time.Unix(0, 0).UTC()
 
 // ApiKey is an account's API key. The secret itself is never stored: only its
 // SHA-256, a short non-secret start and end for the masked view and, while
@@ -31,8 +37,10 @@ func (ApiKey) Fields() []ent.Field {
 		field.Bytes("previous_key_hash").Optional().Nillable().Sensitive().Unique().Annotations(skip),
 		field.Time("previous_valid_until").Optional().Nillable().Annotations(skip),
 		field.Bool("active").Default(true).Annotations(skip),
-		field.Time("last_used_at").Optional().Nillable().
-			Annotations(entgql.OrderField("LAST_USED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		// LastUsedAt is NeverUsed until the first request, not NULL: cursor
+		// pagination ordered by it needs a value in every row (GraphQL shows null).
+		field.Time("last_used_at").Default(func() time.Time { return NeverUsed }).
+			Annotations(entgql.OrderField("LAST_USED_AT"), entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		field.Time("expires_at").Optional().Nillable().
 			Annotations(entgql.OrderField("EXPIRES_AT"), entgql.Skip(entgql.SkipWhereInput)),
 		field.Strings("ip_allowlist").Optional().Annotations(entgql.Skip(entgql.SkipWhereInput)),

@@ -186,6 +186,7 @@ type ApiKeyResolver interface {
 	MaskedKey(ctx context.Context, obj *ent.ApiKey) (string, error)
 	Status(ctx context.Context, obj *ent.ApiKey) (model.APIKeyStatus, error)
 	Permissions(ctx context.Context, obj *ent.ApiKey) ([]*ent.Permission, error)
+	LastUsedAt(ctx context.Context, obj *ent.ApiKey) (*time.Time, error)
 	RateLimit(ctx context.Context, obj *ent.ApiKey) (int, error)
 	PreviousSecretValidUntil(ctx context.Context, obj *ent.ApiKey) (*time.Time, error)
 }
@@ -906,7 +907,6 @@ type ApiKey implements Node {
   id: ID!
   createdAt: Time!
   name: String!
-  lastUsedAt: Time
   expiresAt: Time
   ipAllowlist: [String!]
   createdBy: Admin
@@ -1435,8 +1435,9 @@ type Query {
 	{Name: "../schema.graphqls", Input: `# Hand-written GraphQL. Types generated from ent/schema live in ent.graphqls;
 # this file only extends them and adds the operations of DESIGN.md section 4.
 
-"RFC 3339 date and time."
+"RFC 3339 date and time. (Declared here, not by entgql, so regeneration is stable.)"
 scalar Time
+
 
 "The state an admin sees: ACTIVE keys work, INACTIVE were switched off, EXPIRED passed expiresAt."
 enum ApiKeyStatus {
@@ -1450,6 +1451,8 @@ extend type ApiKey {
   maskedKey: String!
   status: ApiKeyStatus!
   permissions: [Permission!]!
+  "The last REST request made with the key (recorded within a second); null when never used."
+  lastUsedAt: Time @goField(forceResolver: true)
   "Requests per second this key may make on the REST API (the server default unless overridden)."
   rateLimit: Int! @goField(forceResolver: true)
   "Until when the secret replaced by the last roll keeps working, if it still does."
@@ -1594,8 +1597,6 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_createdAt(ctx, field)
 	case "name":
 		return ec.fieldContext_ApiKey_name(ctx, field)
-	case "lastUsedAt":
-		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
 	case "ipAllowlist":
@@ -1608,6 +1609,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_status(ctx, field)
 	case "permissions":
 		return ec.fieldContext_ApiKey_permissions(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
 	case "rateLimit":
 		return ec.fieldContext_ApiKey_rateLimit(ctx, field)
 	case "previousSecretValidUntil":
@@ -2507,29 +2510,6 @@ func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastUsedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
-}
-
 func (ec *executionContext) _ApiKey_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2684,6 +2664,29 @@ func (ec *executionContext) fieldContext_ApiKey_permissions(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().LastUsedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "Time")
 }
 
 func (ec *executionContext) _ApiKey_rateLimit(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
@@ -7337,11 +7340,6 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "lastUsedAt":
-			out.Values[i] = ec._ApiKey_lastUsedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "expiresAt":
 			out.Values[i] = ec._ApiKey_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -7375,6 +7373,12 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ApiKey_permissions(ctx, field, obj)
+				})
+		case "lastUsedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_lastUsedAt(ctx, field, obj)
 				})
 		case "rateLimit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -77,8 +77,11 @@ func connect(databaseURL, dataDir string) (*DB, error) {
 func OpenSQLiteFile(path string) (*DB, error) {
 	// WAL lets readers run beside the writer; busy_timeout waits for the
 	// write lock instead of failing; _txlock=immediate takes it at BEGIN so two
-	// transactions never deadlock upgrading a read lock.
-	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// transactions never deadlock upgrading a read lock. Times are written in
+	// UTC in one fixed layout (the driver's default adds Go's monotonic clock
+	// reading), so comparing them as text — what cursor pagination does —
+	// orders them as times.
+	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
 	sqlDB, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)

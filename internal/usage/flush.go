@@ -78,7 +78,7 @@ func (r *Recorder) writeTx(ctx context.Context, tx *ent.Tx, batch map[int]*keyUs
 	var rows []*ent.KeyUsageCreate
 	for _, k := range keys {
 		u := batch[k.ID]
-		if k.LastUsedAt == nil || u.last.After(*k.LastUsedAt) {
+		if u.last.After(k.LastUsedAt) {
 			if err := tx.ApiKey.UpdateOneID(k.ID).SetLastUsedAt(u.last).Exec(ctx); err != nil {
 				return fmt.Errorf("usage flush: last used of key %d: %w", k.ID, err)
 			}
