@@ -9,7 +9,7 @@
 // of skipping), E2E_HEADED=1 to watch.
 //
 // Prints `e2e: N passed, M failed` last; a failing step saves a screenshot in
-// e2e/screenshots/. A passing run saves ../docs/screenshot-api-keys.png.
+// e2e/screenshots/. A passing run saves e2e/api-key-management.png (shown in the README).
 
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +24,7 @@ const repoDir = resolve(frontendDir, '..');
 const BINARY = resolve(frontendDir, process.env.BT_E2E_BINARY ?? '../bin/businesstools');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(here, 'screenshots');
-const DOCS_SHOT = join(repoDir, 'docs', 'screenshot-api-keys.png');
+const DOCS_SHOT = join(repoDir, 'frontend', 'e2e', 'api-key-management.png');
 const CI = !!process.env.CI;
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'e2e-Correct-Horse-Battery-9';
