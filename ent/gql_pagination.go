@@ -945,20 +945,6 @@ var (
 			}
 		},
 	}
-	// ApiKeyOrderFieldExpiresAt orders ApiKey by expires_at.
-	ApiKeyOrderFieldExpiresAt = &ApiKeyOrderField{
-		Value: func(_m *ApiKey) (ent.Value, error) {
-			return _m.ExpiresAt, nil
-		},
-		column: apikey.FieldExpiresAt,
-		toTerm: apikey.ByExpiresAt,
-		toCursor: func(_m *ApiKey) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.ExpiresAt,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -971,8 +957,6 @@ func (f ApiKeyOrderField) String() string {
 		str = "NAME"
 	case ApiKeyOrderFieldLastUsedAt.column:
 		str = "LAST_USED_AT"
-	case ApiKeyOrderFieldExpiresAt.column:
-		str = "EXPIRES_AT"
 	}
 	return str
 }
@@ -995,8 +979,6 @@ func (f *ApiKeyOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ApiKeyOrderFieldName
 	case "LAST_USED_AT":
 		*f = *ApiKeyOrderFieldLastUsedAt
-	case "EXPIRES_AT":
-		*f = *ApiKeyOrderFieldExpiresAt
 	default:
 		return fmt.Errorf("%s is not a valid ApiKeyOrderField", str)
 	}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,8 @@ func TestCreateApiKey_BadInput(t *testing.T) {
 		{"ErrExpiryInPast", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "expiresAt": past}, "expiresAt"},
 		{"ErrBadCIDR", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "ipAllowlist": []string{"10.0.0.0/33"}}, "ipAllowlist"},
 		{"ErrNotAnIP", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "ipAllowlist": []string{"example.com"}}, "ipAllowlist"},
+		{"ErrRateLimitNegative", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "rateLimit": -1}, "rateLimit"},
+		{"ErrRateLimitTooHigh", map[string]any{"name": "k", "permissions": []string{"SEND_EMAILS"}, "rateLimit": 10001}, "rateLimit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,6 +83,7 @@ func TestUpdateApiKey_BadInput(t *testing.T) {
 		{"ErrNoPermissions", map[string]any{"permissions": []string{}}, "permissions"},
 		{"ErrBadCIDR", map[string]any{"ipAllowlist": []string{"300.1.1.1"}}, "ipAllowlist"},
 		{"ErrExpiryInPast", map[string]any{"expiresAt": "2001-01-01T00:00:00Z"}, "expiresAt"},
+		{"ErrRateLimitTooHigh", map[string]any{"rateLimit": 100000}, "rateLimit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,9 +136,18 @@ func TestRevealApiKey_WrongPassword(t *testing.T) {
 	// even with the right password, and says when to retry.
 	app.GQL(token, reveal, map[string]any{"id": k.ID, "p": "wrong"})
 	app.GQL(token, reveal, map[string]any{"id": k.ID, "p": "wrong"})
+	before := keysSnapshot(t, app)
 	e := wantError(t, app.GQL(token, reveal, map[string]any{"id": k.ID, "p": apptest.OwnerPassword}), "RATE_LIMITED", "")
 	if e.Extensions["retryAfter"] == nil {
 		t.Fatal("RATE_LIMITED without retryAfter")
+	}
+	if keysSnapshot(t, app) != before {
+		t.Fatal("a key changed")
+	}
+	// Four refused attempts, the throttled one included, follow CREATED.
+	want := []string{"CREATED", "REVEAL_FAILED", "REVEAL_FAILED", "REVEAL_FAILED", "REVEAL_FAILED"}
+	if got := auditActions(t, app, token, k.ID); !slices.Equal(got, want) {
+		t.Fatalf("audit trail = %v", got)
 	}
 }
 
@@ -150,30 +163,47 @@ func TestRevealApiKey_Disabled(t *testing.T) {
 	if row.KeyCiphertext != nil && len(*row.KeyCiphertext) > 0 {
 		t.Fatal("a ciphertext was stored with BT_ALLOW_REVEAL=false")
 	}
-	before := snapshot(t, app)
+	before := keysSnapshot(t, app)
 	wantError(t, app.GQL(token, `mutation($id:ID!,$p:String!){revealApiKey(id:$id,password:$p){secret}}`,
 		map[string]any{"id": k.ID, "p": apptest.OwnerPassword}), "REVEAL_DISABLED", "")
-	if snapshot(t, app) != before {
-		t.Fatal("database changed")
+	if keysSnapshot(t, app) != before {
+		t.Fatal("a key changed")
+	}
+	// The refused attempt is on the audit trail.
+	if got := auditActions(t, app, token, k.ID); len(got) != 2 || got[1] != "REVEAL_FAILED" {
+		t.Fatalf("audit trail = %v", got)
 	}
 }
 
-// Ensure an operation over the complexity limit is refused before it runs.
+// Ensure connections are priced by page size: one full page of keys with
+// every field fits the complexity limit, a few of them in one request do not.
 func TestComplexityLimit(t *testing.T) {
 	app := apptest.New(t)
 	token := app.LoginOwner()
+	page := `apiKeys(first:200){totalCount edges{cursor node{id name maskedKey status createdAt lastUsedAt expiresAt ipAllowlist rateLimit permissions{id key scope name description} createdBy{id email}}}}`
+	if r := app.GQL(token, "{"+page+"}", nil); len(r.Errors) > 0 {
+		t.Fatalf("one full page refused: %+v", r.Errors)
+	}
 	var b strings.Builder
 	b.WriteString("{")
-	for i := range 300 {
-		fmt.Fprintf(&b, "k%d: apiKeys(first:1){totalCount edges{cursor}} ", i)
+	for i := range 4 {
+		fmt.Fprintf(&b, "p%d: %s ", i, page)
 	}
 	b.WriteString("}")
-	q := b.String()
-	resp := app.GQL(token, q, nil)
-	e := resp.Err(t)
+	e := app.GQL(token, b.String(), nil).Err(t)
 	if !strings.Contains(e.Message, "complexity") {
 		t.Fatalf("error = %q, want a complexity error", e.Message)
 	}
+}
+
+// Ensure nodes(ids) is bounded.
+func TestNodes_Bounded(t *testing.T) {
+	app := apptest.New(t)
+	ids := make([]string, 101)
+	for i := range ids {
+		ids[i] = fmt.Sprint(i + 1)
+	}
+	wantError(t, app.GQL(app.LoginOwner(), `query($ids:[ID!]!){nodes(ids:$ids){id}}`, map[string]any{"ids": ids}), "BAD_USER_INPUT", "ids")
 }
 
 // Ensure page sizes are bounded.

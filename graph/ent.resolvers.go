@@ -7,7 +7,9 @@ package graph
 
 import (
 	"businesstools/ent"
+	"businesstools/ent/permission"
 	"businesstools/graph/generated"
+	"businesstools/internal/apperr"
 	"context"
 
 	"entgo.io/contrib/entgql"
@@ -20,6 +22,9 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
+	if len(ids) > MaxNodes {
+		return nil, apperr.Invalidf("ids", "Ask for at most %d nodes at once.", MaxNodes)
+	}
 	return r.Client.Noders(ctx, ids)
 }
 
@@ -31,8 +36,9 @@ func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[int], 
 	if orderBy == nil {
 		orderBy = &ent.ApiKeyOrder{Field: ent.ApiKeyOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
 	}
-	return r.Client.ApiKey.Query().
-		Paginate(ctx, after, first, before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
+	// Permissions are loaded for the whole page in one query, not per key.
+	return r.Client.ApiKey.Query().WithPermissions(func(q *ent.PermissionQuery) { q.Order(permission.ByID()) }).
+		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
@@ -44,7 +50,7 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 		orderBy = &ent.AuditEventOrder{Field: ent.AuditEventOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
 	}
 	return r.Client.AuditEvent.Query().
-		Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Admin returns generated.AdminResolver implementation.

@@ -14,6 +14,18 @@ import (
 // audit trail's length, so a test can prove a refused call changed nothing.
 func snapshot(t *testing.T, app *apptest.App) string {
 	t.Helper()
+	return snapshotOf(t, app, true)
+}
+
+// keysSnapshot is snapshot without the audit trail, for refusals that are
+// themselves audited (failed reveals).
+func keysSnapshot(t *testing.T, app *apptest.App) string {
+	t.Helper()
+	return snapshotOf(t, app, false)
+}
+
+func snapshotOf(t *testing.T, app *apptest.App, withAudit bool) string {
+	t.Helper()
 	ctx := context.Background()
 	keys, err := app.DB.Client.ApiKey.Query().WithPermissions().Order(apikey.ByID()).All(ctx)
 	if err != nil {
@@ -40,6 +52,9 @@ func snapshot(t *testing.T, app *apptest.App) string {
 			r.Perms = append(r.Perms, string(p.Key))
 		}
 		rows = append(rows, r)
+	}
+	if !withAudit {
+		events = 0
 	}
 	b, _ := json.Marshal(map[string]any{"keys": rows, "auditEvents": events})
 	return string(b)

@@ -256,3 +256,41 @@ func TestApiKeyUsage_Empty(t *testing.T) {
 	}
 	wantError(t, app.GQL(token, `query($id:ID!){apiKeyUsage(id:$id,days:0){day}}`, map[string]any{"id": k.ID}), "BAD_USER_INPUT", "days")
 }
+
+// Ensure a key's own rate limit is set, applied by the REST API at once,
+// and returned to the server default with 0.
+func TestRateLimitOverride(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	var created struct {
+		CreateApiKey struct {
+			Secret string
+			ApiKey struct {
+				ID        string
+				RateLimit int
+			}
+		}
+	}
+	app.GQL(token, `mutation{createApiKey(input:{name:"slow",permissions:[READ_LEADS],rateLimit:5}){secret apiKey{id rateLimit}}}`, nil).Decode(t, &created)
+	k := created.CreateApiKey
+	if k.ApiKey.RateLimit != 5 {
+		t.Fatalf("rateLimit = %d", k.ApiKey.RateLimit)
+	}
+	limit := func() string {
+		return app.REST("GET", "/v1/me", k.Secret, nil).Header.Get("RateLimit-Limit")
+	}
+	if got := limit(); got != "10" { // the bucket holds two seconds' worth
+		t.Fatalf("RateLimit-Limit = %q, want 10", got)
+	}
+	var updated struct{ UpdateApiKey struct{ RateLimit int } }
+	app.GQL(token, `mutation($id:ID!){updateApiKey(id:$id,input:{rateLimit:0}){rateLimit}}`, map[string]any{"id": k.ApiKey.ID}).Decode(t, &updated)
+	if updated.UpdateApiKey.RateLimit != app.Config.RateLimit {
+		t.Fatalf("rateLimit after reset = %d, want the default %d", updated.UpdateApiKey.RateLimit, app.Config.RateLimit)
+	}
+	if got := limit(); got != fmt.Sprint(2*app.Config.RateLimit) {
+		t.Fatalf("RateLimit-Limit after reset = %q", got)
+	}
+	if got := auditActions(t, app, token, k.ApiKey.ID); got[len(got)-1] != "UPDATED" {
+		t.Fatalf("audit trail = %v", got)
+	}
+}

@@ -33,7 +33,12 @@ func TestApiKeys_OrderByLastUsed(t *testing.T) {
 						HasNextPage bool
 						EndCursor   string
 					}
-					Edges []struct{ Node struct{ Name string; LastUsedAt *time.Time } }
+					Edges []struct {
+						Node struct {
+							Name       string
+							LastUsedAt *time.Time
+						}
+					}
 				}
 			}
 			app.GQL(token, `query($after:Cursor,$d:OrderDirection!){apiKeys(first:5,after:$after,orderBy:{field:LAST_USED_AT,direction:$d}){pageInfo{hasNextPage endCursor} edges{node{name lastUsedAt}}}}`,

@@ -35,6 +35,9 @@ func (r *apiKeyResolver) Status(ctx context.Context, obj *ent.ApiKey) (model.API
 
 // Permissions is the resolver for the permissions field.
 func (r *apiKeyResolver) Permissions(ctx context.Context, obj *ent.ApiKey) ([]*ent.Permission, error) {
+	if ps, err := obj.Edges.PermissionsOrErr(); err == nil {
+		return ps, nil
+	}
 	return obj.QueryPermissions().Order(permission.ByID()).All(ctx)
 }
 
@@ -90,6 +93,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 	}
 	k, secret, err := r.Keys.Create(ctx, a, keys.CreateInput{
 		Name: input.Name, Permissions: input.Permissions, ExpiresAt: input.ExpiresAt, IPAllowlist: input.IPAllowlist,
+		RateLimit: input.RateLimit,
 	})
 	if err != nil {
 		return nil, err
@@ -105,7 +109,7 @@ func (r *mutationResolver) UpdateAPIKey(ctx context.Context, id int, input model
 	}
 	expires, setExpires := input.ExpiresAt.ValueOK()
 	allow, setAllow := input.IPAllowlist.ValueOK()
-	in := keys.UpdateInput{Name: input.Name, Permissions: input.Permissions,
+	in := keys.UpdateInput{Name: input.Name, Permissions: input.Permissions, RateLimit: input.RateLimit,
 		SetExpiresAt: setExpires, SetIPAllowlist: setAllow, IPAllowlist: allow}
 	if setExpires {
 		in.ExpiresAt = expires

@@ -41,8 +41,10 @@ func (ApiKey) Fields() []ent.Field {
 		// pagination ordered by it needs a value in every row (GraphQL shows null).
 		field.Time("last_used_at").Default(func() time.Time { return NeverUsed }).
 			Annotations(entgql.OrderField("LAST_USED_AT"), entgql.Skip(entgql.SkipType, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		// No order field: entgql cursors cannot page past NULLs, and keys
+		// without an expiry are the common case.
 		field.Time("expires_at").Optional().Nillable().
-			Annotations(entgql.OrderField("EXPIRES_AT"), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Strings("ip_allowlist").Optional().Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		// RateLimit overrides the default requests per second for this key (0 = default).
 		field.Int("rate_limit").Default(0).NonNegative().Annotations(skip),

@@ -961,7 +961,6 @@ enum ApiKeyOrderField {
   CREATED_AT
   NAME
   LAST_USED_AT
-  EXPIRES_AT
 }
 """
 ApiKeyWhereInput is used for filtering ApiKey objects.
@@ -1499,6 +1498,8 @@ input CreateApiKeyInput {
   expiresAt: Time
   "Optional CIDRs (or single addresses); requests from elsewhere are refused."
   ipAllowlist: [String!]
+  "Optional REST requests per second for this key (1 to 10000); absent or 0 uses the server default."
+  rateLimit: Int
 }
 
 type CreateApiKeyPayload {
@@ -1513,6 +1514,8 @@ input UpdateApiKeyInput {
   permissions: [PermissionKey!]
   expiresAt: Time @goField(omittable: true)
   ipAllowlist: [String!] @goField(omittable: true)
+  "REST requests per second for this key (1 to 10000); 0 returns it to the server default."
+  rateLimit: Int
 }
 
 type RevealApiKeyPayload {
@@ -6546,7 +6549,7 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "permissions", "expiresAt", "ipAllowlist"}
+	fieldsInOrder := [...]string{"name", "permissions", "expiresAt", "ipAllowlist", "rateLimit"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6581,6 +6584,13 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.IPAllowlist = data
+		case "rateLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateLimit = data
 		}
 	}
 	return it, nil
@@ -7124,7 +7134,7 @@ func (ec *executionContext) unmarshalInputUpdateApiKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "permissions", "expiresAt", "ipAllowlist"}
+	fieldsInOrder := [...]string{"name", "permissions", "expiresAt", "ipAllowlist", "rateLimit"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7159,6 +7169,13 @@ func (ec *executionContext) unmarshalInputUpdateApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.IPAllowlist = graphql.OmittableOf(data)
+		case "rateLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateLimit = data
 		}
 	}
 	return it, nil

@@ -23,6 +23,8 @@ type CreateAPIKeyInput struct {
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	// Optional CIDRs (or single addresses); requests from elsewhere are refused.
 	IPAllowlist []string `json:"ipAllowlist,omitempty"`
+	// Optional REST requests per second for this key (1 to 10000); absent or 0 uses the server default.
+	RateLimit *int `json:"rateLimit,omitempty"`
 }
 
 type CreateAPIKeyPayload struct {
@@ -66,6 +68,8 @@ type UpdateAPIKeyInput struct {
 	Permissions []permission.Key              `json:"permissions,omitempty"`
 	ExpiresAt   graphql.Omittable[*time.Time] `json:"expiresAt,omitempty"`
 	IPAllowlist graphql.Omittable[[]string]   `json:"ipAllowlist,omitempty"`
+	// REST requests per second for this key (1 to 10000); 0 returns it to the server default.
+	RateLimit *int `json:"rateLimit,omitempty"`
 }
 
 // Requests one key made on one UTC day.

@@ -20,6 +20,7 @@ type CreateInput struct {
 	Permissions []permission.Key
 	ExpiresAt   *time.Time
 	IPAllowlist []string
+	RateLimit   *int // requests/s; nil or 0 = the server default
 }
 
 // Create issues a new key and returns it with its secret, which is not
@@ -34,6 +35,10 @@ func (s *Service) Create(ctx context.Context, a Actor, in CreateInput) (*ent.Api
 		return nil, "", err
 	}
 	cidrs, err := validAllowlist(in.IPAllowlist)
+	if err != nil {
+		return nil, "", err
+	}
+	rateLimit, err := validRateLimit(in.RateLimit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -53,7 +58,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in CreateInput) (*ent.Api
 		k, err = tx.ApiKey.Create().
 			SetAccountID(a.AccountID).SetName(name).SetCreatedAt(s.cfg.Now()).
 			SetKeyHash(Hash(secret)).SetKeyStart(Start(secret)).SetKeyEnd(End(secret)).
-			SetNillableExpiresAt(in.ExpiresAt).SetIPAllowlist(cidrs).
+			SetNillableExpiresAt(in.ExpiresAt).SetIPAllowlist(cidrs).SetRateLimit(rateLimit).
 			SetNillableCreatedByID(nonZero(a.AdminID)).AddPermissionIDs(permIDs...).
 			Save(ctx)
 		if err != nil {
@@ -95,6 +100,7 @@ type UpdateInput struct {
 	ExpiresAt      *time.Time // with SetExpiresAt; nil removes the expiry
 	SetIPAllowlist bool
 	IPAllowlist    []string // with SetIPAllowlist; empty removes the allow-list
+	RateLimit      *int     // nil keeps it; 0 returns to the server default
 }
 
 // Update changes a key's name, permissions, expiry or allow-list, auditing
@@ -155,6 +161,16 @@ func (s *Service) Update(ctx context.Context, a Actor, id int, in UpdateInput) (
 				return record(ctx, tx, a, auditevent.ActionUPDATED, out, "IP allow-list: "+strings.Join(cidrs, ", "))
 			})
 		}
+		if in.RateLimit != nil {
+			n, err := validRateLimit(in.RateLimit)
+			if err != nil {
+				return err
+			}
+			upd.SetRateLimit(n)
+			events = append(events, func() error {
+				return record(ctx, tx, a, auditevent.ActionUPDATED, out, fmt.Sprintf("rate limit: %d requests/s (0 = default)", n))
+			})
+		}
 		if out, err = upd.Save(ctx); err != nil {
 			return apperr.Internalf(err, "update key")
 		}
@@ -209,6 +225,20 @@ func (s *Service) Reveal(ctx context.Context, a Actor, id int, password string) 
 	if err != nil {
 		return "", err
 	}
+	secret, err := s.reveal(ctx, a, k, password)
+	action, detail := auditevent.ActionREVEALED, ""
+	if err != nil {
+		// Every refused attempt on an existing key is on the trail, throttled
+		// ones included, so a brute force shows however it ends.
+		action, detail = auditevent.ActionREVEAL_FAILED, revealFailure(err)
+	}
+	if auditErr := s.withTx(ctx, func(tx *ent.Tx) error { return record(ctx, tx, a, action, k, detail) }); auditErr != nil {
+		return "", auditErr
+	}
+	return secret, err
+}
+
+func (s *Service) reveal(ctx context.Context, a Actor, k *ent.ApiKey, password string) (string, error) {
 	if !s.cfg.AllowReveal {
 		return "", apperr.New(apperr.RevealDisabled, "Revealing keys is turned off on this server (BT_ALLOW_REVEAL=false).")
 	}
@@ -216,22 +246,26 @@ func (s *Service) Reveal(ctx context.Context, a Actor, id int, password string) 
 		return "", apperr.New(apperr.RevealDisabled, "This key was created while revealing was turned off; roll it to get a new secret.")
 	}
 	if err := s.cfg.StepUp(ctx, a.AdminID, a.Email, password, a.IP); err != nil {
-		if apperr.CodeOf(err) == apperr.Invalid {
-			_ = s.withTx(ctx, func(tx *ent.Tx) error {
-				return record(ctx, tx, a, auditevent.ActionREVEAL_FAILED, k, "wrong password")
-			})
-		}
 		return "", err
 	}
 	secret, err := s.cfg.Sealer.Open(k.ID, *k.KeyCiphertext)
 	if err != nil {
-		return "", apperr.Internalf(err, "open sealed key %d", k.ID)
-	}
-	err = s.withTx(ctx, func(tx *ent.Tx) error { return record(ctx, tx, a, auditevent.ActionREVEALED, k, "") })
-	if err != nil {
-		return "", err
+		return "", apperr.Internalf(err, "open sealed key %d (was BT_MASTER_KEY changed?)", k.ID)
 	}
 	return secret, nil
+}
+
+func revealFailure(err error) string {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid:
+		return "wrong password"
+	case apperr.RateLimited:
+		return "too many attempts"
+	case apperr.RevealDisabled:
+		return "reveal disabled"
+	default:
+		return "error"
+	}
 }
 
 // Roll gives the key a new secret. The old one keeps working for grace

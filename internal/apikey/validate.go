@@ -18,7 +18,19 @@ const (
 	MaxNameLen     = 100
 	MaxAllowlist   = 50
 	MaxGracePeriod = 7 * 24 * time.Hour
+	MaxRateLimit   = 10_000
 )
+
+// validRateLimit accepts 0 (the server default) to MaxRateLimit requests/s.
+func validRateLimit(n *int) (int, error) {
+	if n == nil {
+		return 0, nil
+	}
+	if *n < 0 || *n > MaxRateLimit {
+		return 0, apperr.Invalidf("rateLimit", "The rate limit must be between 1 and %d requests per second, or 0 for the default.", MaxRateLimit)
+	}
+	return *n, nil
+}
 
 func validName(name string) (string, error) {
 	name = strings.TrimSpace(name)

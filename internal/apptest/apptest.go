@@ -48,6 +48,16 @@ type Option func(*config.Config)
 // New starts a server on a fresh database; it stops when tb ends.
 func New(tb testing.TB, opts ...Option) *App {
 	tb.Helper()
+	a, err := Start(tb, opts...)
+	if err != nil {
+		tb.Fatalf("start server: %v", err)
+	}
+	return a
+}
+
+// Start is New for tests of start-up failures: it returns the error.
+func Start(tb testing.TB, opts ...Option) (*App, error) {
+	tb.Helper()
 	master := make([]byte, 32)
 	_, _ = rand.Read(master)
 	cfg := config.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), Env: "production", AllowReveal: true,
@@ -61,7 +71,7 @@ func New(tb testing.TB, opts ...Option) *App {
 	logger := slog.New(slog.NewJSONHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := server.New(context.Background(), cfg, d, logger, a.Terminal)
 	if err != nil {
-		tb.Fatalf("start server: %v", err)
+		return nil, err
 	}
 	a.Server = srv
 	a.HTTP = httptest.NewServer(srv.Handler())
@@ -69,18 +79,24 @@ func New(tb testing.TB, opts ...Option) *App {
 		a.HTTP.Close()
 		_ = srv.Stop(context.Background())
 	})
-	return a
+	return a, nil
 }
 
-// SameDatabase makes the new server a second process on other's PostgreSQL
-// database (with the same master key), as when several servers share one
-// database. Only for TEST_DB=postgres: SQLite has no URL to share.
+// SameDatabase makes the new server a second process on other's database
+// (with the same master key), as when several servers share one database,
+// or as a restart of other.
 func SameDatabase(other *App) Option {
 	return func(c *config.Config) {
 		c.DatabaseURL = other.DB.URL
+		if other.DB.Path != "" {
+			c.DatabaseURL = sqlitePrefix + other.DB.Path
+		}
 		c.MasterKey = other.Config.MasterKey
 	}
 }
+
+// sqlitePrefix marks a shared SQLite file in Config.DatabaseURL (tests only).
+const sqlitePrefix = "sqlite-test-file:"
 
 // openDB opens a fresh test database, or url when it is set (SameDatabase).
 func openDB(tb testing.TB, url string) *db.DB {
@@ -88,7 +104,15 @@ func openDB(tb testing.TB, url string) *db.DB {
 	if url == "" {
 		return testdb.Open(tb)
 	}
-	d, err := db.Open(context.Background(), url, "")
+	var d *db.DB
+	var err error
+	if path, ok := strings.CutPrefix(url, sqlitePrefix); ok {
+		if d, err = db.OpenSQLiteFile(path); err == nil {
+			err = db.Migrate(context.Background(), d.Client)
+		}
+	} else {
+		d, err = db.Open(context.Background(), url, "")
+	}
 	if err != nil {
 		tb.Fatalf("open shared database: %v", err)
 	}

@@ -3,9 +3,11 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -116,9 +118,12 @@ func credentialPresent(_ context.Context, in *openapi3filter.AuthenticationInput
 // CheckExchange validates one request and its answer against the document
 // (see ValidatingTransport) and returns what is wrong, or "".
 func CheckExchange(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) string {
-	_, router, err := OpenAPI()
+	doc, router, err := OpenAPI()
 	if err != nil {
 		return err.Error()
+	}
+	if methods, known := documentedMethods(doc, req.URL.Path); known && !slices.Contains(methods, req.Method) {
+		return checkMethodNotAllowed(doc, methods, resp, respBody)
 	}
 	ctx := context.Background()
 	vreq := req.Clone(ctx)
@@ -143,4 +148,84 @@ func CheckExchange(req *http.Request, reqBody []byte, resp *http.Response, respB
 		return fmt.Sprintf("the answer does not match the document: %v (body %.300s)", err, respBody)
 	}
 	return ""
+}
+
+// documentedMethods returns the methods the document has for path, sorted
+// (HEAD with GET, as the server's router serves it), and whether it has the
+// path at all.
+func documentedMethods(doc *openapi3.T, path string) ([]string, bool) {
+	for _, tmpl := range doc.Paths.InMatchingOrder() {
+		if !pathMatches(tmpl, path) {
+			continue
+		}
+		var ms []string
+		for m := range doc.Paths.Value(tmpl).Operations() {
+			ms = append(ms, m)
+		}
+		if slices.Contains(ms, http.MethodGet) {
+			ms = append(ms, http.MethodHead)
+		}
+		slices.Sort(ms)
+		return ms, true
+	}
+	return nil, false
+}
+
+// checkMethodNotAllowed validates the answer to a documented path called
+// with a method the document lacks for it: 405, an Allow header naming
+// exactly the path's documented methods, and the document's
+// MethodNotAllowed response (or the key check's 401 or 429, which come first).
+func checkMethodNotAllowed(doc *openapi3.T, want []string, resp *http.Response, respBody []byte) string {
+	if (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusTooManyRequests) &&
+		strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		return "" // the key check comes first
+	}
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		return fmt.Sprintf("the document has this path but not this method, yet it was answered %d, not 405", resp.StatusCode)
+	}
+	var got []string
+	for _, m := range strings.Split(resp.Header.Get("Allow"), ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			got = append(got, m)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		return fmt.Sprintf("Allow is %q, the document's methods for the path are %v", resp.Header.Get("Allow"), want)
+	}
+	ref := doc.Components.Responses["MethodNotAllowed"]
+	if ref == nil || ref.Value == nil {
+		return "the document has no MethodNotAllowed response"
+	}
+	mt := ref.Value.Content.Get(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
+	if mt == nil || mt.Schema == nil {
+		return fmt.Sprintf("a 405 of Content-Type %q is not documented", resp.Header.Get("Content-Type"))
+	}
+	var body any
+	if err := json.Unmarshal(respBody, &body); err != nil {
+		return fmt.Sprintf("the 405 body is not JSON: %v", err)
+	}
+	if err := mt.Schema.Value.VisitJSON(body); err != nil {
+		return fmt.Sprintf("the 405 body does not match the document: %v", err)
+	}
+	return ""
+}
+
+// pathMatches reports whether path fits the document's path template
+// (each {param} one non-empty segment).
+func pathMatches(tmpl, path string) bool {
+	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") {
+			if ps[i] == "" {
+				return false
+			}
+		} else if ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
 }

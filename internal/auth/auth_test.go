@@ -3,7 +3,9 @@ package auth_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,5 +196,44 @@ func TestPruneSessions(t *testing.T) {
 	}
 	if _, err := s.Authenticate(ctx, old); err == nil {
 		t.Fatal("ended session still works")
+	}
+}
+
+// Ensure parallel guesses cannot all pass the throttle before any of them
+// has failed: only the first SlowAfter tries reach the password check.
+func TestLoginThrottling_Parallel(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setup(t)
+	var wg sync.WaitGroup
+	results := make(chan apperr.Code, 15)
+	for i := range 15 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, _, err := s.Login(ctx, "ann@example.com", "guess", fmt.Sprintf("192.0.2.%d", i))
+			results <- apperr.CodeOf(err)
+		}()
+	}
+	wg.Wait()
+	close(results)
+	checked := 0
+	for code := range results {
+		if code == apperr.Unauthenticated {
+			checked++
+		}
+	}
+	if checked != 3 {
+		t.Fatalf("%d of 15 parallel guesses were checked, want 3", checked)
+	}
+}
+
+// Ensure successful logins do not add up against their IP.
+func TestLoginThrottling_SuccessesFromOneIP(t *testing.T) {
+	ctx := context.Background()
+	s, _ := setup(t)
+	for i := range 30 {
+		if _, _, _, err := s.Login(ctx, "ann@example.com", pw, "192.0.2.1"); err != nil {
+			t.Fatalf("login %d: %v", i+1, err)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"businesstools/internal/clientip"
 )
 
 // CookieName is the session cookie the SPA carries.
@@ -37,9 +39,15 @@ func sessionToken(r *http.Request) string {
 	return ""
 }
 
-// RemoteIP is the client address of the TCP connection. Forwarded headers
-// are not trusted: they are the client's to forge.
+// RemoteIP is the client address clientip's middleware resolved (the TCP
+// peer, or behind a trusted proxy the X-Forwarded-For client: see
+// BT_TRUSTED_PROXIES); without that middleware, the TCP peer. Forwarded
+// headers are never read here: from untrusted peers they are the client's
+// to forge.
 func RemoteIP(r *http.Request) string {
+	if ip, ok := clientip.FromContext(r.Context()); ok {
+		return ip
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -12,6 +12,7 @@ import (
 	"businesstools/ent/admin"
 	"businesstools/ent/session"
 	"businesstools/internal/apperr"
+	"businesstools/internal/tenant"
 )
 
 // Config tunes sessions and throttling; zero values take the defaults.
@@ -59,9 +60,12 @@ var errBadLogin = apperr.New(apperr.Unauthenticated, "The email or password is i
 // Unauthenticated (never saying whether the email exists), RateLimited.
 func (s *Service) Login(ctx context.Context, email, password, ip string) (string, *ent.Admin, time.Time, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if err := s.throttled(email, ip); err != nil {
+	if err := s.begin(email, ip); err != nil {
 		return "", nil, time.Time{}, err
 	}
+	// Admins are looked up across accounts: a request may still carry another
+	// account's session (switching users in one browser).
+	ctx = tenant.Unscoped(ctx)
 	a, err := s.client.Admin.Query().Where(admin.Email(email)).Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return "", nil, time.Time{}, apperr.Internalf(err, "find admin")
@@ -71,11 +75,10 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 		hash = a.PasswordHash
 	}
 	if !CheckPassword(hash, password) || a == nil {
-		s.byEmail.Fail(email)
-		s.byIP.Fail(ip)
 		return "", nil, time.Time{}, errBadLogin
 	}
 	s.byEmail.Reset(email)
+	s.byIP.Undo(ip)
 	token, expires, err := s.openSession(ctx, a, ip)
 	if err != nil {
 		return "", nil, time.Time{}, err
@@ -83,8 +86,16 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 	return token, a, expires, nil
 }
 
-func (s *Service) throttled(email, ip string) error {
-	wait := max(s.byEmail.Wait(email), s.byIP.Wait(ip))
+// begin starts a password try for the email from the IP: refused while
+// either is slowed or locked, otherwise counted as failed until it succeeds.
+func (s *Service) begin(email, ip string) error {
+	wait := s.byIP.Wait(ip)
+	if wait == 0 {
+		wait = s.byEmail.Begin(email)
+	}
+	if wait == 0 {
+		wait = s.byIP.Begin(ip)
+	}
 	if wait > 0 {
 		return &apperr.Error{Code: apperr.RateLimited, RetryAfter: wait,
 			Message: "Too many failed attempts. Try again in " + wait.Round(time.Second).String() + "."}
@@ -150,7 +161,7 @@ func (s *Service) Logout(ctx context.Context, sessionID int) error {
 // action (reveal). Failures count against the same throttle as logins.
 // Errors: Invalid (field "password"), RateLimited.
 func (s *Service) StepUp(ctx context.Context, adminID int, email, password, ip string) error {
-	if err := s.throttled(email, ip); err != nil {
+	if err := s.begin(email, ip); err != nil {
 		return err
 	}
 	a, err := s.client.Admin.Get(ctx, adminID)
@@ -158,11 +169,10 @@ func (s *Service) StepUp(ctx context.Context, adminID int, email, password, ip s
 		return apperr.Internalf(err, "find admin")
 	}
 	if !CheckPassword(a.PasswordHash, password) {
-		s.byEmail.Fail(email)
-		s.byIP.Fail(ip)
 		return apperr.Invalidf("password", "The password is incorrect.")
 	}
 	s.byEmail.Reset(email)
+	s.byIP.Undo(ip)
 	return nil
 }
 

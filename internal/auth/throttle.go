@@ -37,6 +37,10 @@ func NewThrottle(p Policy, now func() time.Time) *Throttle {
 func (t *Throttle) Wait(subject string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.wait(subject)
+}
+
+func (t *Throttle) wait(subject string) time.Duration {
 	f, ok := t.seen.Get(subject)
 	if !ok {
 		return 0
@@ -47,10 +51,28 @@ func (t *Throttle) Wait(subject string) time.Duration {
 	return 0
 }
 
-// Fail records a failed try.
+// Begin starts a try: it returns the wait when the subject is slowed or
+// locked, and otherwise counts the try as a failure up front, so parallel
+// guesses cannot all slip past the check before any of them has failed.
+// A try that succeeds calls Reset.
+func (t *Throttle) Begin(subject string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d := t.wait(subject); d > 0 {
+		return d
+	}
+	t.fail(subject)
+	return 0
+}
+
+// Fail records a failed try (one not started with Begin).
 func (t *Throttle) Fail(subject string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.fail(subject)
+}
+
+func (t *Throttle) fail(subject string) {
 	f, ok := t.seen.Get(subject)
 	if !ok {
 		f = &failures{}
@@ -63,6 +85,18 @@ func (t *Throttle) Fail(subject string) {
 		f.blockedUntil = t.now().Add(time.Second << min(f.count-t.policy.SlowAfter, 10))
 	}
 	t.seen.Add(subject, f)
+}
+
+// Undo takes back the failure Begin counted for a try that succeeded,
+// keeping the subject's earlier failures (an IP's, say, whose other guesses
+// one good password must not wipe out).
+func (t *Throttle) Undo(subject string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f, ok := t.seen.Get(subject); ok && f.count > 0 {
+		f.count--
+		t.seen.Add(subject, f)
+	}
 }
 
 // Reset forgets a subject's failures after a success.

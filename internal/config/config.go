@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,10 @@ type Config struct {
 	// MailBackoff is BT_MAIL_BACKOFF, -mail-backoff: the wait after the first
 	// failed delivery, doubled after each further one (default 30s).
 	MailBackoff time.Duration
+	// TrustedProxies is BT_TRUSTED_PROXIES, -trusted-proxies: comma-separated
+	// CIDRs (a bare address is one host) of reverse proxies whose
+	// X-Forwarded-For is believed (default none: the TCP peer is the client).
+	TrustedProxies []netip.Prefix
 }
 
 // Development reports whether the server runs in development mode.
@@ -45,7 +50,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs := flag.NewFlagSet("businesstools", flag.ContinueOnError)
 	var c Config
-	var cors, reveal, rate, attempts, backoff string
+	var cors, reveal, rate, attempts, backoff, proxies string
 	fs.StringVar(&c.Addr, "addr", env("BT_ADDR", ":8080"), "listen address (BT_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("BT_DATA_DIR", "./data"), "data directory for SQLite and the master key (BT_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "postgres://… to use PostgreSQL (DATABASE_URL)")
@@ -60,6 +65,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&rate, "rate-limit", env("BT_RATE_LIMIT", "50"), "default requests per second per API key (BT_RATE_LIMIT)")
 	fs.StringVar(&attempts, "mail-max-attempts", env("BT_MAIL_MAX_ATTEMPTS", "8"), "delivery attempts before an email fails (BT_MAIL_MAX_ATTEMPTS)")
 	fs.StringVar(&backoff, "mail-backoff", env("BT_MAIL_BACKOFF", "30s"), "wait after the first failed delivery, doubled each time (BT_MAIL_BACKOFF)")
+	fs.StringVar(&proxies, "trusted-proxies", env("BT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (BT_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -84,5 +90,28 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
 	}
+	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+		return c, fmt.Errorf("BT_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,::1/128: %w", err)
+	}
 	return c, nil
+}
+
+// parsePrefixes reads comma-separated CIDRs; a bare address is a single host.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil || a.Zone() != "" {
+				return nil, err
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -27,6 +27,7 @@ type DB struct {
 	SQL     *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
 	URL     string // the PostgreSQL URL; empty for SQLite
+	Path    string // the SQLite file; empty for PostgreSQL
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
@@ -87,7 +88,9 @@ func OpenSQLiteFile(path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	sqlDB.SetMaxOpenConns(8)
-	return wrap(sqlDB, dialect.SQLite, ""), nil
+	d := wrap(sqlDB, dialect.SQLite, "")
+	d.Path = path
+	return d, nil
 }
 
 func wrap(sqlDB *sql.DB, dialectName, url string) *DB {

@@ -1,7 +1,8 @@
 // Package idempotency remembers the first successful response to a request
 // made with an `Idempotency-Key` header, per API key, for 24 hours. The same
 // key with the same method, path and body gets that response again; with
-// anything else it is a Conflict. The response is saved in the transaction
+// anything else it is a Conflict. Bodies are compared as JSON values, not
+// bytes: whitespace, key order and string escapes do not matter. The response is saved in the transaction
 // that made it, so a request that failed is not remembered and may be retried.
 package idempotency
 
@@ -9,6 +10,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"io"
 	"time"
 
 	"businesstools/ent"
@@ -53,8 +57,31 @@ func NewRequest(accountID, apiKeyID int, key, method, path string, body []byte) 
 	}
 	h := sha256.New()
 	h.Write([]byte(method + " " + path + "\n"))
-	h.Write(body)
+	h.Write(Canonical(body))
 	return Request{AccountID: accountID, APIKeyID: apiKeyID, Key: key, Hash: h.Sum(nil)}, nil
+}
+
+// Canonical returns body in a canonical form, so that JSON bodies that mean
+// the same hash the same: decoded (numbers kept as written) and encoded
+// again, which drops insignificant whitespace, sorts object keys and
+// normalises string escapes. Numbers are compared as written (1 and 1.0
+// differ). A body that is not one JSON value is returned as it is; such a
+// request fails validation and is never remembered.
+func Canonical(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return body
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return body // trailing data
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // Lookup returns the remembered response to req, nil if there is none (an

@@ -1,12 +1,15 @@
 package rest
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"businesstools/internal/apperr"
@@ -30,7 +33,11 @@ func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 
 // DecodeJSON decodes one JSON value strictly (see Decode); fuzzed on its own.
 func DecodeJSON(body io.Reader, dst any) error {
-	dec := json.NewDecoder(body)
+	br := bufio.NewReader(body)
+	if isNull(br) { // decoding null would succeed and leave dst as it was
+		return apperr.Invalidf("", "The body must be a JSON %s.", jsonType(reflect.TypeOf(dst).Elem().Kind().String()))
+	}
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
@@ -44,6 +51,28 @@ func DecodeJSON(body io.Reader, dst any) error {
 	return nil
 }
 
+// isNull reports whether the first JSON token of br is null, consuming
+// only leading whitespace.
+func isNull(br *bufio.Reader) bool {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return false // the decoder reports it
+		}
+		if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+			_ = br.UnreadByte()
+			break
+		}
+	}
+	next, _ := br.Peek(5)
+	return bytes.HasPrefix(next, []byte("null")) && (len(next) == 4 || !isIdentByte(next[4]))
+}
+
+// isIdentByte reports whether c could continue a literal (nullx is no null).
+func isIdentByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
 func jsonError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -55,10 +84,16 @@ func jsonError(err error) error {
 		return apperr.Invalidf("", "The body is empty; send a JSON object.")
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return apperr.Invalidf("", "The body is not valid JSON.")
+	case errors.As(err, &typ) && typ.Field == "":
+		// The body itself has the wrong type (`[]` where an object is expected).
+		return apperr.Invalidf("", "The body must be a JSON %s.", jsonType(typ.Type.Kind().String()))
 	case errors.As(err, &typ):
 		return apperr.Invalidf(typ.Field, "The field %q must be of type %s.", typ.Field, jsonType(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if field == "" {
+			return apperr.Invalidf("", "The body holds a field with an empty name.")
+		}
 		return apperr.Invalidf(field, "Unknown field %q.", field)
 	default:
 		return apperr.Invalidf("", "The body could not be read as JSON: %s.", err.Error())

@@ -6,6 +6,8 @@ package rest
 import (
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
@@ -40,6 +42,11 @@ type Config struct {
 type API struct {
 	cfg Config
 	mux *http.ServeMux
+	// paths matches a request path alone against every registered route's
+	// path; methods lists, per path pattern, the methods registered for it
+	// (both filled by handle, read-only once New returns).
+	paths   *http.ServeMux
+	methods map[string][]string
 }
 
 // handlerFunc is a route's handler; a returned error is written once, as problem+json.
@@ -47,8 +54,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // New returns the /v1 API.
 func New(cfg Config) *API {
-	a := &API{cfg: cfg, mux: http.NewServeMux()}
-	a.mux.HandleFunc("GET /v1/openapi.json", a.openAPI)
+	a := &API{cfg: cfg, mux: http.NewServeMux(), paths: http.NewServeMux(), methods: map[string][]string{}}
+	a.handle("GET /v1/openapi.json", http.HandlerFunc(a.openAPI))
 	a.route("GET /v1/me", "", a.me)
 
 	a.route("POST /v1/emails", ScopeSendEmails, a.sendEmail)
@@ -68,11 +75,54 @@ func New(cfg Config) *API {
 	a.route("PATCH /v1/leads/{id}", ScopeWriteLeads, a.patchLead)
 	a.route("DELETE /v1/leads/{id}", ScopeDeleteLeads, a.deleteLead)
 
-	// Anything else under /v1 still needs a valid key before it learns it is a 404.
-	a.route("/v1/", "", func(w http.ResponseWriter, r *http.Request) error {
-		return apperr.NotFoundf("There is no %s %s route.", r.Method, r.URL.Path)
-	})
+	// Anything else under /v1 still needs a valid key before it learns it is
+	// a 405 (a known path, another method) or a 404.
+	a.route("/v1/", "", a.noRoute)
 	return a
+}
+
+// noRoute answers a request no route matched: 405 with Allow when its path
+// is registered with other methods, 404 otherwise.
+func (a *API) noRoute(w http.ResponseWriter, r *http.Request) error {
+	allow := a.allowed(r)
+	if len(allow) == 0 {
+		return apperr.NotFoundf("There is no %s %s route.", r.Method, r.URL.Path)
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	WriteProblem(w, Problem{Type: ProblemTypeBase + "method_not_allowed", Title: http.StatusText(http.StatusMethodNotAllowed),
+		Status: http.StatusMethodNotAllowed, Instance: r.URL.Path,
+		Detail: r.URL.Path + " does not take " + r.Method + "; it takes " + strings.Join(allow, ", ") + "."})
+	return nil
+}
+
+// allowed returns the methods registered for r's path, sorted (HEAD
+// included with GET, as ServeMux serves it), or nil for an unknown path.
+func (a *API) allowed(r *http.Request) []string {
+	_, pattern := a.paths.Handler(r)
+	ms := a.methods[pattern]
+	if len(ms) == 0 {
+		return nil
+	}
+	out := slices.Clone(ms)
+	if slices.Contains(out, http.MethodGet) && !slices.Contains(out, http.MethodHead) {
+		out = append(out, http.MethodHead)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// handle registers h for pattern ("METHOD /path") and notes the method
+// under the path, so that the route table is the one source of Allow.
+func (a *API) handle(pattern string, h http.Handler) {
+	a.mux.Handle(pattern, h)
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return // the catch-all
+	}
+	if _, seen := a.methods[path]; !seen {
+		a.paths.Handle(path, http.NotFoundHandler()) // only its pattern is ever used
+	}
+	a.methods[path] = append(a.methods[path], method)
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
@@ -95,7 +145,7 @@ func (a *API) route(pattern, scope string, h handlerFunc) {
 			a.writeError(w, r, err)
 		}
 	})
-	a.mux.Handle(pattern, a.cfg.Authenticate(inner))
+	a.handle(pattern, a.cfg.Authenticate(inner))
 }
 
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -17,6 +17,7 @@ import (
 	"businesstools/graph"
 	"businesstools/internal/apikey"
 	"businesstools/internal/auth"
+	"businesstools/internal/clientip"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
 	"businesstools/internal/mail"
@@ -62,6 +63,13 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 			return nil, err
 		}
 	}
+	cleared, err := apikey.PrepareStorage(ctx, d.Client, sealer, cfg.AllowReveal)
+	if err != nil {
+		return nil, err
+	}
+	if cleared > 0 {
+		logger.Info("reveal is off: deleted the sealed copies of API keys", "keys", cleared)
+	}
 	s.Auth = auth.New(d.Client, auth.Config{})
 	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
@@ -98,7 +106,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.Handle("/", frontend.Handler())
-	s.handler = s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux)))
+	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux))))
 }
 
 // startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the

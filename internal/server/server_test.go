@@ -122,3 +122,30 @@ func TestSPAServed(t *testing.T) {
 		}
 	}
 }
+
+// Ensure turning reveal off deletes the stored ciphertexts at the next start,
+// and a master key that does not open them stops the start.
+func TestRevealSettingAtStart(t *testing.T) {
+	first := apptest.New(t)
+	first.CreateKey(first.LoginOwner(), "sealed", "SEND_EMAILS")
+	sealed := func() int {
+		n := 0
+		for _, k := range first.DB.Client.ApiKey.Query().AllX(t.Context()) {
+			if k.KeyCiphertext != nil && len(*k.KeyCiphertext) > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if sealed() != 1 {
+		t.Fatal("no ciphertext stored with reveal on")
+	}
+	otherKey := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	if _, err := apptest.Start(t, apptest.SameDatabase(first), func(c *config.Config) { c.MasterKey = otherKey }); err == nil {
+		t.Fatal("a server started with a master key that does not open the stored keys")
+	}
+	apptest.New(t, apptest.SameDatabase(first), func(c *config.Config) { c.AllowReveal = false })
+	if n := sealed(); n != 0 {
+		t.Fatalf("%d ciphertexts left with reveal off", n)
+	}
+}

@@ -27,6 +27,15 @@ func AccountID(ctx context.Context) (int, bool) {
 	return id, ok
 }
 
+type unscoped struct{}
+
+// Unscoped returns ctx without its account, for the few reads that must
+// cross accounts by design: signing in looks an admin up by email alone,
+// whatever session the request already carries.
+func Unscoped(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ctxKey{}, unscoped{})
+}
+
 // owned lists the ent types that carry an account_id column.
 var owned = map[string]bool{
 	ent.TypeAdmin: true, ent.TypeApiKey: true, ent.TypeAuditEvent: true,

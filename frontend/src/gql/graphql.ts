@@ -15,7 +15,6 @@ export type ApiKeyOrder = {
 /** Properties by which ApiKey connections can be ordered. */
 export type ApiKeyOrderField =
   | 'CREATED_AT'
-  | 'EXPIRES_AT'
   | 'LAST_USED_AT'
   | 'NAME';
 
@@ -94,6 +93,8 @@ export type CreateApiKeyInput = {
   name: string;
   /** At least one. */
   permissions: Array<PermissionKey>;
+  /** Optional REST requests per second for this key (1 to 10000); absent or 0 uses the server default. */
+  rateLimit?: number | null | undefined;
 };
 
 export type LoginInput = {
@@ -188,6 +189,8 @@ export type UpdateApiKeyInput = {
   ipAllowlist?: Array<string> | null | undefined;
   name?: string | null | undefined;
   permissions?: Array<PermissionKey> | null | undefined;
+  /** REST requests per second for this key (1 to 10000); 0 returns it to the server default. */
+  rateLimit?: number | null | undefined;
 };
 
 export type ApiKeyFieldsFragment = { id: string, name: string, maskedKey: string, status: ApiKeyStatus, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, ipAllowlist: Array<string> | null, permissions: Array<{ id: string, key: PermissionKey, name: string }> };

@@ -1,0 +1,137 @@
+// Package clientip finds a request's client address. Behind trusted reverse
+// proxies (BT_TRUSTED_PROXIES) that is the right-most X-Forwarded-For entry
+// that is not itself a trusted proxy; otherwise it is the TCP peer, and
+// forwarding headers are ignored, since any client can write them.
+package clientip
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Header is the forwarding header read from trusted proxies.
+const Header = "X-Forwarded-For"
+
+// Resolver resolves client addresses; its zero value trusts no proxy.
+type Resolver struct {
+	trusted []netip.Prefix
+}
+
+// New returns a resolver trusting the proxies inside the prefixes (none:
+// forwarding headers are never read).
+func New(trusted []netip.Prefix) *Resolver {
+	r := &Resolver{}
+	for _, p := range trusted {
+		if !p.IsValid() {
+			continue
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		r.trusted = append(r.trusted, p.Masked())
+	}
+	return r
+}
+
+// Trusted reports whether addr is a trusted proxy.
+func (r *Resolver) Trusted(addr netip.Addr) bool {
+	for _, p := range r.trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve returns the client address of req: the peer, or, when the peer is
+// a trusted proxy, the X-Forwarded-For entries walked from the right while
+// they are trusted proxies too, ending at the first that is not (the
+// client). Should the walk meet a malformed entry or run out of entries, the
+// last address it reached is the answer: everything to the right of it was
+// added by trusted proxies, nothing to the left can be believed.
+func (r *Resolver) Resolve(req *http.Request) string {
+	peer, ok := parse(peerHost(req.RemoteAddr))
+	if !ok {
+		return peerHost(req.RemoteAddr)
+	}
+	if len(r.trusted) == 0 || !r.Trusted(peer) {
+		return peer.String()
+	}
+	client := peer
+	values := req.Header.Values(Header)
+	for i := len(values) - 1; i >= 0; i-- { // several lines are one list, in order
+		list := values[i]
+		for list != "" {
+			var entry string
+			if j := strings.LastIndexByte(list, ','); j >= 0 {
+				list, entry = list[:j], list[j+1:]
+			} else {
+				list, entry = "", list
+			}
+			entry = strings.TrimSpace(entry)
+			if entry == "" {
+				continue
+			}
+			addr, ok := parse(entry)
+			if !ok {
+				return client.String()
+			}
+			client = addr
+			if !r.Trusted(addr) {
+				return client.String()
+			}
+		}
+	}
+	return client.String()
+}
+
+// Middleware stores each request's client address in its context, for
+// FromContext.
+func (r *Resolver) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		next.ServeHTTP(w, req.WithContext(NewContext(req.Context(), r.Resolve(req))))
+	})
+}
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying the client address ip.
+func NewContext(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, ip)
+}
+
+// FromContext returns the address stored by NewContext (or Middleware).
+func FromContext(ctx context.Context) (string, bool) {
+	ip, ok := ctx.Value(ctxKey{}).(string)
+	return ip, ok
+}
+
+// peerHost is RemoteAddr without its port.
+func peerHost(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		return remoteAddr
+	}
+	return host
+}
+
+// parse reads an address as proxies write it: bare, or with a port
+// ("1.2.3.4:5", "[::1]:5"), bracketed ("[::1]"); IPv4-mapped IPv6 becomes
+// IPv4 and zones are dropped.
+func parse(s string) (netip.Addr, bool) {
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		s = s[1 : len(s)-1]
+	}
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(s)
+		if perr != nil {
+			return netip.Addr{}, false
+		}
+		addr = ap.Addr()
+	}
+	return addr.Unmap().WithZone(""), true
+}
