@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -235,5 +236,30 @@ func TestLoginThrottling_SuccessesFromOneIP(t *testing.T) {
 		if _, _, _, err := s.Login(ctx, "ann@example.com", pw, "192.0.2.1"); err != nil {
 			t.Fatalf("login %d: %v", i+1, err)
 		}
+	}
+}
+
+// Ensure several processes starting at once on an empty database create one
+// owner, and none of them fails.
+func TestEnsureOwner_Concurrent(t *testing.T) {
+	d := testdb.Open(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- auth.EnsureOwner(context.Background(), d.Client, "first@example.com", pw, io.Discard)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("EnsureOwner: %v", err)
+		}
+	}
+	if n := d.Client.Admin.Query().CountX(context.Background()); n != 1 {
+		t.Fatalf("%d admins, want 1", n)
 	}
 }

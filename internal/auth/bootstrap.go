@@ -32,6 +32,11 @@ func EnsureOwner(ctx context.Context, client *ent.Client, email, password string
 		password = rand.Text() // 26 base32 characters, 130 bits
 	}
 	if _, err := CreateAdmin(ctx, client, "Default", email, password); err != nil {
+		// Another process sharing the database may have won the race to
+		// create the first admin; that is a success for this one too.
+		if n, countErr := client.Admin.Query().Count(ctx); countErr == nil && n > 0 {
+			return nil
+		}
 		return err
 	}
 	if generated {
