@@ -496,6 +496,45 @@ try {
     await r.getByText('Delete leads', { exact: true }).waitFor();
   });
 
+  await step('edit a key: rate limit, then back to the server default', async () => {
+    const crmId = await row('CRM Sync (prod)').getAttribute('data-key-id');
+    const rateLimitOf = () =>
+      page.evaluate(async (id) => {
+        const res = await fetch('/graphql', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ query: 'query($id: ID!){ apiKey(id: $id){ rateLimit } }', variables: { id } }),
+        });
+        return (await res.json()).data.apiKey.rateLimit;
+      }, crmId);
+    const serverDefault = await rateLimitOf();
+    const open = async () => {
+      await button('Edit key CRM Sync (prod)').click();
+      const dialog = page.getByRole('dialog', { name: 'Edit “CRM Sync (prod)”' });
+      await dialog.waitFor();
+      return dialog;
+    };
+    let dialog = await open();
+    const rate = dialog.getByLabel(/Rate limit/);
+    assert((await rate.inputValue()) === '', 'the rate limit field is not empty');
+    await rate.fill('20000');
+    await button('Save changes', dialog).click();
+    await eventually(async () => (await rate.getAttribute('aria-invalid')) === 'true', { message: 'no error at the rate limit field' });
+    await rate.fill('25');
+    await button('Save changes', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert((await rateLimitOf()) === 25, 'rate limit not saved');
+    dialog = await open();
+    const hint = await dialog.getByLabel(/Rate limit/).getAttribute('aria-describedby');
+    const hintText = await page.locator(`[id="${hint.split(' ')[0]}"]`).innerText();
+    assert(hintText.includes('Currently 25 per second'), `rate limit hint: ${hintText}`);
+    await dialog.getByRole('checkbox', { name: 'Use the server default', exact: true }).check();
+    await button('Save changes', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert((await rateLimitOf()) === serverDefault, 'rate limit not back to the server default');
+  });
+
   await step('screenshot of API Key Management for the README', async () => {
     await page.goto('/keys');
     await row(KEY).waitFor();
@@ -528,6 +567,31 @@ try {
     assert(/^[1-9]/.test(stat.trim()), `usage total is not positive: ${stat}`);
   });
 
+  let rolledWithGrace = '';
+  await step('roll with 1 hour grace: both secrets work; the page says until when', async () => {
+    await button(`Roll key ${KEY}`).click();
+    const dialog = page.getByRole('dialog', { name: `Roll API key “${KEY}”` });
+    await dialog.waitFor();
+    await dialog.getByRole('radio', { name: '1 hour', exact: true }).check();
+    await button('Roll key', dialog).click();
+    const done = page.getByRole('dialog', { name: `New key for “${KEY}”` });
+    await done.waitFor();
+    rolledWithGrace = await done.getByTestId('new-secret').inputValue();
+    assert(/^bt_/.test(rolledWithGrace) && rolledWithGrace !== secret, 'no new secret');
+    const note = await done.getByTestId('previous-secret-note').innerText();
+    assert(/keeps working until .*\d{1,2}:\d{2}.*\(in 1 hour\)/.test(note), `roll result note: ${note}`);
+    await button('Done', done).click();
+    await done.waitFor({ state: 'detached' });
+    const prev = page.getByTestId('previous-secret');
+    await eventually(async () => /Works until .*\d{4}.*\d{1,2}:\d{2}.*\(in 1 hour\)/.test(await prev.innerText()), {
+      message: 'the detail page does not say until when the previous secret works',
+    });
+    assert(/\d{4}/.test((await prev.locator('time').first().getAttribute('title')) ?? ''), 'no exact time on hover');
+    await reviewShot('previous-secret');
+    assert((await rest('/v1/me', rolledWithGrace)).status === 200, 'the new secret does not work');
+    assert((await rest('/v1/me', secret)).status === 200, 'the old secret stopped during its grace period');
+  });
+
   let rolled = '';
   await step('roll: a new secret once; the old one stops (grace: now)', async () => {
     await button(`Roll key ${KEY}`).click();
@@ -539,11 +603,14 @@ try {
     const done = page.getByRole('dialog', { name: `New key for “${KEY}”` });
     await done.waitFor();
     rolled = await done.getByTestId('new-secret').inputValue();
-    assert(/^bt_/.test(rolled) && rolled !== secret, 'no new secret');
+    assert(/^bt_/.test(rolled) && rolled !== secret && rolled !== rolledWithGrace, 'no new secret');
     await done.getByText(/will not be shown again/i).waitFor();
+    await done.getByText('The previous key no longer works.').waitFor();
     await button('Done', done).click();
     await eventually(async () => (await rest('/v1/me', rolled)).status === 200, { message: 'the new secret does not work' });
-    await eventually(async () => (await rest('/v1/me', secret)).status === 401, { message: 'the old secret still works' });
+    await eventually(async () => (await rest('/v1/me', rolledWithGrace)).status === 401, { message: 'the old secret still works' });
+    await eventually(async () => (await rest('/v1/me', secret)).status === 401, { message: 'the first secret works again' });
+    await page.getByTestId('previous-secret').waitFor({ state: 'detached' });
     await page.getByTestId('audit-event').getByText('Rolled').first().waitFor();
   });
 

@@ -8,7 +8,7 @@ import { useToast } from './Toast';
 import { DeleteApiKeyMutation, RollApiKeyMutation, SetApiKeyActiveMutation } from '../graphql/operations';
 import type { ApiKeyFieldsFragment } from '../gql/graphql';
 import { errorMessage } from '../lib/errors';
-import { formatDateTime } from '../lib/time';
+import { formatDateTime, formatRelative } from '../lib/time';
 
 type Key = ApiKeyFieldsFragment;
 
@@ -74,9 +74,9 @@ export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => vo
     return (
       <Dialog title={`New key for “${apiKey.name}”`} onClose={onClose}>
         <SecretOnce secret={result} name={apiKey.name} />
-        <p className="muted small">
+        <p className="muted small" data-testid="previous-secret-note">
           {validUntil
-            ? `The previous key keeps working until ${formatDateTime(validUntil)}.`
+            ? `The previous key keeps working until ${formatDateTime(validUntil)} (${formatRelative(validUntil)}).`
             : 'The previous key no longer works.'}
         </p>
         <div className="dialog-footer">

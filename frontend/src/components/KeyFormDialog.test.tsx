@@ -1,10 +1,10 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { KeyFormDialog, validateKeyForm } from './KeyFormDialog';
 import { PERMISSIONS, gqlError, makeKey, mockClient, renderWith } from '../test/utils';
 
-const base = { name: 'Prod', permissions: ['SEND_EMAILS' as const], expiry: 'never' as const, expiresAtLocal: '', ipAllowlist: '' };
+const base = { name: 'Prod', permissions: ['SEND_EMAILS' as const], expiry: 'never' as const, expiresAtLocal: '', ipAllowlist: '', rateLimit: '', rateLimitDefault: false };
 
 describe('validateKeyForm', () => {
   it('accepts a complete form', () => {
@@ -25,6 +25,12 @@ describe('validateKeyForm', () => {
   it('checks the IP allow-list lines', () => {
     expect(validateKeyForm({ ...base, ipAllowlist: '10.0.0.0/8\n2001:db8::/32\n192.168.1.1' })).toEqual({});
     expect(validateKeyForm({ ...base, ipAllowlist: '10.0.0.0/8\nexample.com' }).ipAllowlist).toMatch(/example\.com/);
+  });
+  it('checks the rate limit only when filled: a whole number from 1 to 10000', () => {
+    for (const ok of ['', '  ', '1', '250', '10000']) expect(validateKeyForm({ ...base, rateLimit: ok })).toEqual({});
+    for (const bad of ['0', '-5', '2.5', '10001', 'abc']) expect(validateKeyForm({ ...base, rateLimit: bad }).rateLimit).toMatch(/1 to 10,000/);
+    // “Use the server default” ignores whatever is typed.
+    expect(validateKeyForm({ ...base, rateLimit: '0', rateLimitDefault: true })).toEqual({});
   });
 });
 
@@ -73,6 +79,62 @@ describe('Create New API Key dialog', () => {
     expect(await screen.findByText('An API key with this name already exists.')).toBeInTheDocument();
     expect(screen.getByLabelText('Key Name')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByLabelText('Key Name')).toHaveFocus();
+  });
+
+  it('has an optional rate limit field that says the server default applies when empty', () => {
+    setup(() => ({}));
+    const rate = screen.getByLabelText(/Rate limit/);
+    expect(rate).toHaveAttribute('type', 'number');
+    expect(rate).toHaveValue(null);
+    expect(rate).toHaveAttribute('placeholder', 'Server default');
+    expect(rate).toHaveAccessibleDescription(expect.stringMatching(/requests per second.*server default/i));
+    expect(screen.queryByRole('checkbox', { name: 'Use the server default' })).not.toBeInTheDocument();
+  });
+
+  it('sends the rate limit when filled', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(() => ({
+      data: { createApiKey: { __typename: 'CreateApiKeyPayload', secret: 'bt_x', apiKey: makeKey({ name: 'Slow', rateLimit: 5 }) } },
+    }));
+    await user.type(screen.getByLabelText('Key Name'), 'Slow');
+    await user.click(screen.getByRole('checkbox', { name: 'Read leads' }));
+    await user.type(screen.getByLabelText(/Rate limit/), '5');
+    await user.click(screen.getByRole('button', { name: 'Create API Key' }));
+    await screen.findByRole('dialog', { name: 'API key created' });
+    expect(calls.find((c) => c.name === 'CreateApiKey')!.variables).toEqual({
+      input: { name: 'Slow', permissions: ['READ_LEADS'], expiresAt: null, ipAllowlist: null, rateLimit: 5 },
+    });
+  });
+
+  it('shows a bad rate limit at the field without calling the server', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(() => ({}));
+    await user.type(screen.getByLabelText('Key Name'), 'Fast');
+    await user.click(screen.getByRole('checkbox', { name: 'Read leads' }));
+    const rate = screen.getByLabelText(/Rate limit/);
+    await user.type(rate, '20000');
+    await user.click(screen.getByRole('button', { name: 'Create API Key' }));
+    expect(rate).toHaveAttribute('aria-invalid', 'true');
+    expect(rate).toHaveAccessibleDescription(expect.stringContaining('Enter a whole number from 1 to 10,000'));
+    expect(rate).toHaveFocus();
+    expect(calls.some((c) => c.name === 'CreateApiKey')).toBe(false);
+    // Typing again clears the error.
+    await user.clear(rate);
+    expect(rate).toHaveAttribute('aria-invalid', 'false');
+  });
+
+  it('shows a server rate limit error at the field', async () => {
+    const user = userEvent.setup();
+    setup(() => ({ error: gqlError('rateLimit must be at most 10000.', 'BAD_USER_INPUT', 'rateLimit') }));
+    await user.type(screen.getByLabelText('Key Name'), 'Fast');
+    await user.click(screen.getByRole('checkbox', { name: 'Read leads' }));
+    await user.type(screen.getByLabelText(/Rate limit/), '50');
+    await user.click(screen.getByRole('button', { name: 'Create API Key' }));
+    const rate = screen.getByLabelText(/Rate limit/);
+    await waitFor(() => expect(rate).toHaveAttribute('aria-invalid', 'true'));
+    expect(rate).toHaveAccessibleDescription(expect.stringContaining('rateLimit must be at most 10000.'));
+    expect(rate).toHaveFocus();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('sends the form and then shows the secret once, with a copy button and a warning', async () => {
@@ -132,5 +194,68 @@ describe('Edit dialog', () => {
       input: { name: 'Renamed', expiresAt: null },
     });
     expect(onClose).toHaveBeenCalled();
+  });
+
+  function editSetup(key = makeKey({ rateLimit: 25 })) {
+    const { client, calls } = mockClient({
+      Permissions: () => ({ data: { permissions: PERMISSIONS } }),
+      UpdateApiKey: () => ({ data: { updateApiKey: key } }),
+    });
+    const onClose = vi.fn();
+    renderWith(<KeyFormDialog apiKey={key} onClose={onClose} />, client);
+    return { calls, onClose };
+  }
+
+  it('shows the current rate limit and leaves it out when the field stays empty', async () => {
+    const user = userEvent.setup();
+    const { calls } = editSetup();
+    const rate = screen.getByLabelText(/Rate limit/);
+    expect(rate).toHaveValue(null);
+    expect(rate).toHaveAccessibleDescription(expect.stringContaining('Currently 25 per second; leave empty to keep it.'));
+    await user.click(screen.getByRole('checkbox', { name: 'Delete leads' }));
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(calls.find((c) => c.name === 'UpdateApiKey')!.variables).toEqual({
+      id: '7',
+      input: { permissions: ['SEND_EMAILS', 'DELETE_LEADS'] },
+    });
+  });
+
+  it('sends a new rate limit', async () => {
+    const user = userEvent.setup();
+    const { calls, onClose } = editSetup();
+    await user.type(screen.getByLabelText(/Rate limit/), '300');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(calls.find((c) => c.name === 'UpdateApiKey')!.variables).toEqual({ id: '7', input: { rateLimit: 300 } });
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('returns to the server default with rateLimit 0', async () => {
+    const user = userEvent.setup();
+    const { calls } = editSetup();
+    const rate = screen.getByLabelText(/Rate limit/);
+    await user.type(rate, '300');
+    await user.click(screen.getByRole('checkbox', { name: 'Use the server default' }));
+    expect(rate).toBeDisabled();
+    expect(rate).toHaveValue(null);
+    expect(rate).toHaveAttribute('placeholder', 'Server default');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(calls.find((c) => c.name === 'UpdateApiKey')!.variables).toEqual({ id: '7', input: { rateLimit: 0 } });
+  });
+
+  it('shows a server rate limit error at the field and keeps the dialog open', async () => {
+    const user = userEvent.setup();
+    const key = makeKey({ rateLimit: 25 });
+    const { client } = mockClient({
+      Permissions: () => ({ data: { permissions: PERMISSIONS } }),
+      UpdateApiKey: () => ({ error: gqlError('Use 1 to 10000 requests per second.', 'BAD_USER_INPUT', 'input.rateLimit') }),
+    });
+    const onClose = vi.fn();
+    renderWith(<KeyFormDialog apiKey={key} onClose={onClose} />, client);
+    const rate = screen.getByLabelText(/Rate limit/);
+    await user.type(rate, '9000');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(rate).toHaveAttribute('aria-invalid', 'true'));
+    expect(rate).toHaveAccessibleDescription(expect.stringContaining('Use 1 to 10000 requests per second.'));
+    expect(onClose).not.toHaveBeenCalled();
   });
 });

@@ -7,7 +7,7 @@ import type { ApiKeyFieldsFragment, PermissionKey } from '../gql/graphql';
 import { errorMessage, splitFieldErrors } from '../lib/errors';
 import { formatDateTime, fromDateTimeLocal, toDateTimeLocal } from '../lib/time';
 
-export type FieldErrors = Partial<Record<'name' | 'permissions' | 'expiresAt' | 'ipAllowlist', string>>;
+export type FieldErrors = Partial<Record<'name' | 'permissions' | 'expiresAt' | 'ipAllowlist' | 'rateLimit', string>>;
 
 export interface KeyFormValues {
   name: string;
@@ -15,7 +15,13 @@ export interface KeyFormValues {
   expiry: ExpiryPreset;
   expiresAtLocal: string;
   ipAllowlist: string;
+  /** Requests per second as typed; empty = the server default (create) or unchanged (edit). */
+  rateLimit: string;
+  /** Edit only: return the key to the server's default rate limit (sends 0). */
+  rateLimitDefault: boolean;
 }
+
+export const RATE_LIMIT_MAX = 10_000;
 
 type ExpiryPreset = 'never' | '7' | '30' | '90' | '365' | 'custom';
 
@@ -60,7 +66,20 @@ export function validateKeyForm(values: KeyFormValues, now = new Date()): FieldE
   if (bad.length > 0) {
     errors.ipAllowlist = `Not an IP address or CIDR range: ${bad.join(', ')}`;
   }
+  const rate = values.rateLimit.trim();
+  if (!values.rateLimitDefault && rate !== '') {
+    const n = Number(rate);
+    if (!Number.isInteger(n) || n < 1 || n > RATE_LIMIT_MAX)
+      errors.rateLimit = `Enter a whole number from 1 to ${RATE_LIMIT_MAX.toLocaleString('en-US')}, or leave it empty.`;
+  }
   return errors;
+}
+
+/** The rateLimit to send: a number when filled, 0 for “use the server default”, undefined to leave it out. */
+export function rateLimitToSend(values: Pick<KeyFormValues, 'rateLimit' | 'rateLimitDefault'>): number | undefined {
+  if (values.rateLimitDefault) return 0;
+  const rate = values.rateLimit.trim();
+  return rate === '' ? undefined : Number(rate);
 }
 
 function initialValues(key?: ApiKeyFieldsFragment): KeyFormValues {
@@ -70,10 +89,12 @@ function initialValues(key?: ApiKeyFieldsFragment): KeyFormValues {
     expiry: key?.expiresAt ? 'custom' : 'never',
     expiresAtLocal: toDateTimeLocal(key?.expiresAt),
     ipAllowlist: (key?.ipAllowlist ?? []).join('\n'),
+    rateLimit: '',
+    rateLimitDefault: false,
   };
 }
 
-const FIELD_ORDER: (keyof FieldErrors)[] = ['name', 'permissions', 'expiresAt', 'ipAllowlist'];
+const FIELD_ORDER: (keyof FieldErrors)[] = ['name', 'permissions', 'expiresAt', 'ipAllowlist', 'rateLimit'];
 
 export interface KeyFormDialogProps {
   /** Present when editing; absent when creating. */
@@ -102,7 +123,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
 
   function set<K extends keyof KeyFormValues>(k: K, v: KeyFormValues[K]) {
     setValues((old) => ({ ...old, [k]: v }));
-    const errKey = k === 'expiresAtLocal' || k === 'expiry' ? 'expiresAt' : k;
+    const errKey = k === 'expiresAtLocal' || k === 'expiry' ? 'expiresAt' : k === 'rateLimitDefault' ? 'rateLimit' : k;
     if (errors[errKey as keyof FieldErrors]) setErrors((e) => ({ ...e, [errKey]: undefined }));
   }
 
@@ -125,6 +146,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
     const name = values.name.trim();
     const expiresAt = expiryToISO(values) ?? null;
     const ipAllowlist = parseAllowlist(values.ipAllowlist);
+    const rateLimit = rateLimitToSend(values);
     const result = editing
       ? await update({
           id: apiKey.id,
@@ -133,10 +155,17 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
             ...(!sameSet(values.permissions, apiKey.permissions.map((p) => p.key)) ? { permissions: values.permissions } : {}),
             ...(expiryChanged(apiKey.expiresAt, values) ? { expiresAt } : {}),
             ...(!sameList(ipAllowlist, apiKey.ipAllowlist ?? []) ? { ipAllowlist } : {}),
+            ...(rateLimit !== undefined ? { rateLimit } : {}),
           },
         })
       : await create({
-          input: { name, permissions: values.permissions, expiresAt, ipAllowlist: ipAllowlist.length ? ipAllowlist : null },
+          input: {
+            name,
+            permissions: values.permissions,
+            expiresAt,
+            ipAllowlist: ipAllowlist.length ? ipAllowlist : null,
+            ...(rateLimit !== undefined ? { rateLimit } : {}),
+          },
         });
     if (result.error) {
       const { fields, general: rest } = splitFieldErrors(result.error);
@@ -344,6 +373,48 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
           {errors.ipAllowlist && (
             <p id={id('ipAllowlist-error')} className="field-error">
               {errors.ipAllowlist}
+            </p>
+          )}
+        </div>
+
+        <div className="field">
+          <label className="field-label" htmlFor={id('rateLimit')}>
+            Rate limit <span className="optional">optional</span>
+          </label>
+          <input
+            id={id('rateLimit')}
+            data-field="rateLimit"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={RATE_LIMIT_MAX}
+            step={1}
+            className="input rate-limit-input"
+            placeholder={values.rateLimitDefault ? 'Server default' : editing ? 'Unchanged' : 'Server default'}
+            value={values.rateLimitDefault ? '' : values.rateLimit}
+            onChange={(e) => set('rateLimit', e.target.value)}
+            disabled={values.rateLimitDefault}
+            aria-invalid={!!errors.rateLimit}
+            aria-describedby={describedBy('rateLimit', id('rateLimit-hint'))}
+          />
+          <p id={id('rateLimit-hint')} className="field-hint">
+            {editing
+              ? `Requests per second on the REST API, 1 to ${RATE_LIMIT_MAX.toLocaleString('en-US')}. Currently ${apiKey.rateLimit.toLocaleString('en-US')} per second; leave empty to keep it.`
+              : `Requests per second on the REST API, 1 to ${RATE_LIMIT_MAX.toLocaleString('en-US')}. Leave empty to use the server default.`}
+          </p>
+          {editing && (
+            <label className="inline-check">
+              <input
+                type="checkbox"
+                checked={values.rateLimitDefault}
+                onChange={(e) => set('rateLimitDefault', e.target.checked)}
+              />
+              Use the server default
+            </label>
+          )}
+          {errors.rateLimit && (
+            <p id={id('rateLimit-error')} className="field-error">
+              {errors.rateLimit}
             </p>
           )}
         </div>

@@ -14,11 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    permissions {\n      id\n      key\n      name\n    }\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    rateLimit\n    permissions {\n      id\n      key\n      name\n    }\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n      email\n      account {\n        id\n        name\n      }\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Permissions {\n    permissions {\n      id\n      key\n      scope\n      name\n      description\n    }\n  }\n": typeof types.PermissionsDocument,
     "\n  query ApiKeys(\n    $first: Int\n    $after: Cursor\n    $last: Int\n    $before: Cursor\n    $orderBy: ApiKeyOrder\n    $where: ApiKeyWhereInput\n  ) {\n    apiKeys(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy, where: $where) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...ApiKeyFields\n        }\n      }\n    }\n  }\n": typeof types.ApiKeysDocument,
-    "\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      rateLimit\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n": typeof types.ApiKeyDocument,
+    "\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n": typeof types.ApiKeyDocument,
     "\n  query ApiKeyUsage($id: ID!, $days: Int!) {\n    apiKeyUsage(id: $id, days: $days) {\n      day\n      count\n    }\n  }\n": typeof types.ApiKeyUsageDocument,
     "\n  query AuditEvents($apiKeyID: ID!, $first: Int!, $after: Cursor) {\n    auditEvents(\n      first: $first\n      after: $after\n      where: { apiKeyID: $apiKeyID }\n      orderBy: { field: CREATED_AT, direction: DESC }\n    ) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          createdAt\n          action\n          actorEmail\n          clientIP\n          detail\n        }\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      admin {\n        id\n        email\n        account {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.LoginDocument,
@@ -31,11 +31,11 @@ type Documents = {
     "\n  mutation DeleteApiKey($id: ID!) {\n    deleteApiKey(id: $id) {\n      deletedId\n    }\n  }\n": typeof types.DeleteApiKeyDocument,
 };
 const documents: Documents = {
-    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    permissions {\n      id\n      key\n      name\n    }\n  }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    rateLimit\n    permissions {\n      id\n      key\n      name\n    }\n  }\n": types.ApiKeyFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n      email\n      account {\n        id\n        name\n      }\n    }\n  }\n": types.MeDocument,
     "\n  query Permissions {\n    permissions {\n      id\n      key\n      scope\n      name\n      description\n    }\n  }\n": types.PermissionsDocument,
     "\n  query ApiKeys(\n    $first: Int\n    $after: Cursor\n    $last: Int\n    $before: Cursor\n    $orderBy: ApiKeyOrder\n    $where: ApiKeyWhereInput\n  ) {\n    apiKeys(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy, where: $where) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...ApiKeyFields\n        }\n      }\n    }\n  }\n": types.ApiKeysDocument,
-    "\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      rateLimit\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n": types.ApiKeyDocument,
+    "\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n": types.ApiKeyDocument,
     "\n  query ApiKeyUsage($id: ID!, $days: Int!) {\n    apiKeyUsage(id: $id, days: $days) {\n      day\n      count\n    }\n  }\n": types.ApiKeyUsageDocument,
     "\n  query AuditEvents($apiKeyID: ID!, $first: Int!, $after: Cursor) {\n    auditEvents(\n      first: $first\n      after: $after\n      where: { apiKeyID: $apiKeyID }\n      orderBy: { field: CREATED_AT, direction: DESC }\n    ) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          createdAt\n          action\n          actorEmail\n          clientIP\n          detail\n        }\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      admin {\n        id\n        email\n        account {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.LoginDocument,
@@ -65,7 +65,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    permissions {\n      id\n      key\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    permissions {\n      id\n      key\n      name\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    rateLimit\n    permissions {\n      id\n      key\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    maskedKey\n    status\n    createdAt\n    lastUsedAt\n    expiresAt\n    ipAllowlist\n    rateLimit\n    permissions {\n      id\n      key\n      name\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -81,7 +81,7 @@ export function graphql(source: "\n  query ApiKeys(\n    $first: Int\n    $after
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      rateLimit\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      rateLimit\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  query ApiKey($id: ID!) {\n    apiKey(id: $id) {\n      ...ApiKeyFields\n      previousSecretValidUntil\n      createdBy {\n        id\n        email\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

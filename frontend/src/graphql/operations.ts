@@ -13,6 +13,7 @@ export const ApiKeyFieldsFragment = graphql(`
     lastUsedAt
     expiresAt
     ipAllowlist
+    rateLimit
     permissions {
       id
       key
@@ -77,7 +78,6 @@ export const ApiKeyQuery = graphql(`
   query ApiKey($id: ID!) {
     apiKey(id: $id) {
       ...ApiKeyFields
-      rateLimit
       previousSecretValidUntil
       createdBy {
         id

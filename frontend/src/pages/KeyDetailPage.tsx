@@ -162,13 +162,16 @@ export function KeyDetailPage() {
             <dd>{key.rateLimit} requests / second</dd>
           </div>
           {key.previousSecretValidUntil && (
-            <div>
+            <div data-testid="previous-secret">
               <dt>Previous secret</dt>
               <dd>
                 Works until{' '}
                 <time dateTime={key.previousSecretValidUntil} title={formatExact(key.previousSecretValidUntil)}>
                   {formatDateTime(key.previousSecretValidUntil)}
-                </time>
+                </time>{' '}
+                <span className="subtle">
+                  (<RelativeTime date={key.previousSecretValidUntil} />)
+                </span>
               </dd>
             </div>
           )}

@@ -67,6 +67,7 @@ export function makeKey(overrides: Partial<ApiKeyFieldsFragment> = {}): ApiKeyFi
     lastUsedAt: null,
     expiresAt: null,
     ipAllowlist: null,
+    rateLimit: 100,
     permissions: [{ id: '1', key: 'SEND_EMAILS', name: 'Send Emails' }],
     ...overrides,
   };
