@@ -62,14 +62,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, terminal
 		return err
 	case <-ctx.Done():
 	}
-	// SIGTERM: stop accepting, drain requests, then flush usage and workers.
+	// SIGTERM: stop accepting, drain requests, then flush usage and stop the
+	// workers. Each step has its own deadline, so a slow drain cannot use up
+	// the time the final flush needs.
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancelDrain()
+	if err := httpSrv.Shutdown(drainCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Error("drain", "err", err)
 	}
-	return srv.Stop(shutdownCtx)
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancelStop()
+	return srv.Stop(stopCtx)
 }
 
 // adminCreate implements `admin create --account NAME --email EMAIL`, reading
