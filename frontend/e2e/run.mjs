@@ -387,14 +387,16 @@ try {
     assert(JSON.stringify(r.body).includes(KEY), `GET /v1/me does not name the key: ${JSON.stringify(r.body)}`);
   });
 
-  await step('Last Used becomes relative, exact on hover', async () => {
+  await step('Last Used becomes relative, exact on hover and for screen readers', async () => {
     await eventually(
       async () => {
         await page.reload();
         const t = row(KEY).locator('td').nth(3).locator('time');
         await t.waitFor({ timeout: 3000 });
         const [label, title] = [await t.innerText(), await t.getAttribute('title')];
-        return /just now|ago/.test(label) && !!title && /\d{4}/.test(title);
+        // The exact time is also there as visually hidden text for keyboard and screen-reader users.
+        const hidden = await row(KEY).locator('td').nth(3).locator('.sr-only').textContent({ timeout: 1000 }).catch(() => '');
+        return /just now|ago/.test(label) && !!title && /\d{4}/.test(title) && !!hidden?.includes(title);
       },
       { timeout: 8000, interval: 700, message: 'Last Used still "Never" after a REST call' },
     );

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { KeyFormDialog, validateKeyForm } from './KeyFormDialog';
+import { toDateTimeLocal } from '../lib/time';
 import { PERMISSIONS, gqlError, makeKey, mockClient, renderWith } from '../test/utils';
 
 const base = { name: 'Prod', permissions: ['SEND_EMAILS' as const], expiry: 'never' as const, expiresAtLocal: '', ipAllowlist: '', rateLimit: '', rateLimitDefault: false };
@@ -21,6 +22,18 @@ describe('validateKeyForm', () => {
   it('wants a future expiry', () => {
     expect(validateKeyForm({ ...base, expiry: 'custom', expiresAtLocal: '2001-01-01T00:00' }).expiresAt).toMatch(/future/);
     expect(validateKeyForm({ ...base, expiry: 'custom', expiresAtLocal: '' }).expiresAt).toBeTruthy();
+  });
+  it('checks an edited key\'s expiry only when it changed', () => {
+    const now = new Date('2026-03-01T12:00:30Z');
+    const past = '2001-01-01T00:00:00Z';
+    const kept = { ...base, expiry: 'custom' as const, expiresAtLocal: toDateTimeLocal(past) };
+    expect(validateKeyForm(kept, now, past)).toEqual({});
+    expect(validateKeyForm({ ...kept, expiresAtLocal: '2002-01-01T00:00' }, now, past).expiresAt).toMatch(/future/);
+    // Without the current expiry (creating) it is always checked.
+    expect(validateKeyForm(kept, now).expiresAt).toMatch(/future/);
+    // A key expiring later in the current minute: the input drops the seconds, but unchanged is fine.
+    const soon = '2026-03-01T12:00:50Z';
+    expect(validateKeyForm({ ...base, expiry: 'custom', expiresAtLocal: toDateTimeLocal(soon) }, now, soon)).toEqual({});
   });
   it('checks the IP allow-list lines', () => {
     expect(validateKeyForm({ ...base, ipAllowlist: '10.0.0.0/8\n2001:db8::/32\n192.168.1.1' })).toEqual({});
@@ -194,6 +207,48 @@ describe('Edit dialog', () => {
       input: { name: 'Renamed', expiresAt: null },
     });
     expect(onClose).toHaveBeenCalled();
+  });
+
+  it('renames an expired key without touching its expiry', async () => {
+    const user = userEvent.setup();
+    const { calls, onClose } = editSetup(makeKey({ expiresAt: '2001-01-01T00:00:00Z', status: 'EXPIRED' }));
+    expect(screen.getByLabelText(/Expiration/)).toHaveValue('custom');
+    const name = screen.getByLabelText('Key Name');
+    await user.clear(name);
+    await user.type(name, 'Old key');
+    await user.click(screen.getByRole('checkbox', { name: 'Read leads' }));
+    await user.type(screen.getByLabelText(/IP allow-list/), '10.0.0.0/8');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(screen.queryByText('Choose a time in the future.')).not.toBeInTheDocument();
+    expect(calls.find((c) => c.name === 'UpdateApiKey')!.variables).toEqual({
+      id: '7',
+      input: { name: 'Old key', permissions: ['SEND_EMAILS', 'READ_LEADS'], ipAllowlist: ['10.0.0.0/8'] },
+    });
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('edits a key that expires later in the current minute', async () => {
+    const user = userEvent.setup();
+    const soon = new Date();
+    soon.setSeconds(59, 999);
+    const { calls, onClose } = editSetup(makeKey({ expiresAt: soon.toISOString() }));
+    await user.type(screen.getByLabelText(/Rate limit/), '10');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(calls.find((c) => c.name === 'UpdateApiKey')!.variables).toEqual({ id: '7', input: { rateLimit: 10 } });
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('still wants a future time when the expiry of an expired key is changed', async () => {
+    const user = userEvent.setup();
+    const { calls, onClose } = editSetup(makeKey({ expiresAt: '2001-01-01T00:00:00Z', status: 'EXPIRED' }));
+    const at = screen.getByLabelText('Expires at');
+    await user.clear(at);
+    await user.type(at, '2002-02-02T10:00');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(at).toHaveAccessibleDescription('Choose a time in the future.');
+    expect(at).toHaveFocus();
+    expect(calls.some((c) => c.name === 'UpdateApiKey')).toBe(false);
+    expect(onClose).not.toHaveBeenCalled();
   });
 
   function editSetup(key = makeKey({ rateLimit: 25 })) {

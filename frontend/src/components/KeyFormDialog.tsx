@@ -50,14 +50,23 @@ export function expiryToISO(values: Pick<KeyFormValues, 'expiry' | 'expiresAtLoc
   return new Date(now.getTime() + Number(values.expiry) * 86_400_000).toISOString();
 }
 
-/** Checks done before the server sees the form; the server checks again and its errors show at the same fields. */
-export function validateKeyForm(values: KeyFormValues, now = new Date()): FieldErrors {
+/**
+ * Checks done before the server sees the form; the server checks again and its errors show at the same fields.
+ * When editing, pass the key's current expiry as `currentExpiresAt`: the expiry is then only checked when the
+ * admin changed it, so an expired key (or one expiring this minute) can still be renamed or re-permissioned.
+ */
+export function validateKeyForm(
+  values: KeyFormValues,
+  now = new Date(),
+  currentExpiresAt?: string | null,
+): FieldErrors {
   const errors: FieldErrors = {};
   const name = values.name.trim();
   if (!name) errors.name = 'Enter a name for the key.';
   else if (name.length > 100) errors.name = 'Use at most 100 characters.';
   if (values.permissions.length === 0) errors.permissions = 'Choose at least one permission.';
-  if (values.expiry === 'custom') {
+  const checkExpiry = currentExpiresAt === undefined || expiryChanged(currentExpiresAt, values);
+  if (checkExpiry && values.expiry === 'custom') {
     const iso = fromDateTimeLocal(values.expiresAtLocal);
     if (!iso) errors.expiresAt = 'Choose a date and time, or pick “No expiration”.';
     else if (new Date(iso).getTime() <= now.getTime()) errors.expiresAt = 'Choose a time in the future.';
@@ -137,7 +146,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     setGeneral(null);
-    const errs = validateKeyForm(values);
+    const errs = validateKeyForm(values, new Date(), editing ? apiKey.expiresAt : undefined);
     if (Object.values(errs).some(Boolean)) {
       setErrors(errs);
       focusFirstError(errs);
@@ -438,7 +447,8 @@ function sameSet(a: string[], b: string[]) {
 function sameList(a: string[], b: string[]) {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
-function expiryChanged(current: string | null, values: KeyFormValues) {
+/** Whether the form's expiry differs from the key's current one (`current`); only then is it checked and sent. */
+export function expiryChanged(current: string | null, values: Pick<KeyFormValues, 'expiry' | 'expiresAtLocal'>) {
   if (values.expiry === 'never') return current !== null;
   if (values.expiry !== 'custom') return true;
   return values.expiresAtLocal !== toDateTimeLocal(current);

@@ -22,14 +22,29 @@ function useNow(intervalMs = 30_000): Date {
   return now;
 }
 
-/** "3 minutes ago", with the exact time on hover; `fallback` when there is no date. */
-export function RelativeTime({ date, fallback = 'Never' }: { date: string | null | undefined; fallback?: string }) {
+/**
+ * "3 minutes ago", with the exact time in a `title` for mouse users and as visually hidden text right after it
+ * for screen-reader users (a `title` on a non-focusable element never reaches them). Pass `srExact={false}` when
+ * the exact time is already shown next to it. `fallback` when there is no date.
+ */
+export function RelativeTime({
+  date,
+  fallback = 'Never',
+  srExact = true,
+}: {
+  date: string | null | undefined;
+  fallback?: string;
+  srExact?: boolean;
+}) {
   const now = useNow();
   if (!date) return <span className="muted">{fallback}</span>;
   const exact = formatExact(date);
   return (
-    <time dateTime={date} title={exact} className="relative-time">
-      {formatRelative(date, now)}
-    </time>
+    <>
+      <time dateTime={date} title={exact} className="relative-time">
+        {formatRelative(date, now)}
+      </time>
+      {srExact && <span className="sr-only"> ({exact})</span>}
+    </>
   );
 }

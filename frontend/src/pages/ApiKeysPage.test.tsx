@@ -84,6 +84,8 @@ describe('ApiKeysPage', () => {
     const lastUsed = first.getByText('3 minutes ago');
     expect(lastUsed.tagName).toBe('TIME');
     expect(lastUsed).toHaveAttribute('title');
+    // The exact time also reaches keyboard and screen-reader users, as visually hidden text.
+    expect(first.getByText(`(${lastUsed.getAttribute('title')})`)).toHaveClass('sr-only');
     expect(first.getByText('Active')).toBeInTheDocument();
     expect(first.getByRole('button', { name: 'Deactivate key Production Email API' })).toBeInTheDocument();
     expect(first.getByRole('button', { name: 'Edit key Production Email API' })).toBeInTheDocument();

@@ -170,7 +170,7 @@ export function KeyDetailPage() {
                   {formatDateTime(key.previousSecretValidUntil)}
                 </time>{' '}
                 <span className="subtle">
-                  (<RelativeTime date={key.previousSecretValidUntil} />)
+                  (<RelativeTime date={key.previousSecretValidUntil} srExact={false} />)
                 </span>
               </dd>
             </div>
