@@ -53,6 +53,8 @@ type Email struct {
 	NextAttemptAt time.Time `json:"next_attempt_at,omitempty"`
 	// LockedUntil holds the value of the "locked_until" field.
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
+	// ClaimedBy holds the value of the "claimed_by" field.
+	ClaimedBy string `json:"claimed_by,omitempty"`
 	// SentAt holds the value of the "sent_at" field.
 	SentAt *time.Time `json:"sent_at,omitempty"`
 	// Sink holds the value of the "sink" field.
@@ -92,7 +94,7 @@ func (*Email) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case email.FieldID, email.FieldAccountID, email.FieldAPIKeyID, email.FieldTemplateID, email.FieldAttempts:
 			values[i] = new(sql.NullInt64)
-		case email.FieldFrom, email.FieldReplyTo, email.FieldSubject, email.FieldHTML, email.FieldText, email.FieldStatus, email.FieldLastError, email.FieldSink:
+		case email.FieldFrom, email.FieldReplyTo, email.FieldSubject, email.FieldHTML, email.FieldText, email.FieldStatus, email.FieldLastError, email.FieldClaimedBy, email.FieldSink:
 			values[i] = new(sql.NullString)
 		case email.FieldCreatedAt, email.FieldNextAttemptAt, email.FieldLockedUntil, email.FieldSentAt:
 			values[i] = new(sql.NullTime)
@@ -228,6 +230,12 @@ func (_m *Email) assignValues(columns []string, values []any) error {
 				_m.LockedUntil = new(time.Time)
 				*_m.LockedUntil = value.Time
 			}
+		case email.FieldClaimedBy:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field claimed_by", values[i])
+			} else if value.Valid {
+				_m.ClaimedBy = value.String
+			}
 		case email.FieldSentAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field sent_at", values[i])
@@ -338,6 +346,9 @@ func (_m *Email) String() string {
 		builder.WriteString("locked_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("claimed_by=")
+	builder.WriteString(_m.ClaimedBy)
 	builder.WriteString(", ")
 	if v := _m.SentAt; v != nil {
 		builder.WriteString("sent_at=")

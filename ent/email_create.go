@@ -229,6 +229,20 @@ func (_c *EmailCreate) SetNillableLockedUntil(v *time.Time) *EmailCreate {
 	return _c
 }
 
+// SetClaimedBy sets the "claimed_by" field.
+func (_c *EmailCreate) SetClaimedBy(v string) *EmailCreate {
+	_c.mutation.SetClaimedBy(v)
+	return _c
+}
+
+// SetNillableClaimedBy sets the "claimed_by" field if the given value is not nil.
+func (_c *EmailCreate) SetNillableClaimedBy(v *string) *EmailCreate {
+	if v != nil {
+		_c.SetClaimedBy(*v)
+	}
+	return _c
+}
+
 // SetSentAt sets the "sent_at" field.
 func (_c *EmailCreate) SetSentAt(v time.Time) *EmailCreate {
 	_c.mutation.SetSentAt(v)
@@ -337,6 +351,10 @@ func (_c *EmailCreate) defaults() {
 		v := email.DefaultNextAttemptAt()
 		_c.mutation.SetNextAttemptAt(v)
 	}
+	if _, ok := _c.mutation.ClaimedBy(); !ok {
+		v := email.DefaultClaimedBy
+		_c.mutation.SetClaimedBy(v)
+	}
 	if _, ok := _c.mutation.Sink(); !ok {
 		v := email.DefaultSink
 		_c.mutation.SetSink(v)
@@ -385,6 +403,9 @@ func (_c *EmailCreate) check() error {
 	}
 	if _, ok := _c.mutation.NextAttemptAt(); !ok {
 		return &ValidationError{Name: "next_attempt_at", err: errors.New(`ent: missing required field "Email.next_attempt_at"`)}
+	}
+	if _, ok := _c.mutation.ClaimedBy(); !ok {
+		return &ValidationError{Name: "claimed_by", err: errors.New(`ent: missing required field "Email.claimed_by"`)}
 	}
 	if _, ok := _c.mutation.Sink(); !ok {
 		return &ValidationError{Name: "sink", err: errors.New(`ent: missing required field "Email.sink"`)}
@@ -482,6 +503,10 @@ func (_c *EmailCreate) createSpec() (*Email, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LockedUntil(); ok {
 		_spec.SetField(email.FieldLockedUntil, field.TypeTime, value)
 		_node.LockedUntil = &value
+	}
+	if value, ok := _c.mutation.ClaimedBy(); ok {
+		_spec.SetField(email.FieldClaimedBy, field.TypeString, value)
+		_node.ClaimedBy = value
 	}
 	if value, ok := _c.mutation.SentAt(); ok {
 		_spec.SetField(email.FieldSentAt, field.TypeTime, value)
@@ -785,6 +810,18 @@ func (u *EmailUpsert) UpdateLockedUntil() *EmailUpsert {
 // ClearLockedUntil clears the value of the "locked_until" field.
 func (u *EmailUpsert) ClearLockedUntil() *EmailUpsert {
 	u.SetNull(email.FieldLockedUntil)
+	return u
+}
+
+// SetClaimedBy sets the "claimed_by" field.
+func (u *EmailUpsert) SetClaimedBy(v string) *EmailUpsert {
+	u.Set(email.FieldClaimedBy, v)
+	return u
+}
+
+// UpdateClaimedBy sets the "claimed_by" field to the value that was provided on create.
+func (u *EmailUpsert) UpdateClaimedBy() *EmailUpsert {
+	u.SetExcluded(email.FieldClaimedBy)
 	return u
 }
 
@@ -1129,6 +1166,20 @@ func (u *EmailUpsertOne) UpdateLockedUntil() *EmailUpsertOne {
 func (u *EmailUpsertOne) ClearLockedUntil() *EmailUpsertOne {
 	return u.Update(func(s *EmailUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetClaimedBy sets the "claimed_by" field.
+func (u *EmailUpsertOne) SetClaimedBy(v string) *EmailUpsertOne {
+	return u.Update(func(s *EmailUpsert) {
+		s.SetClaimedBy(v)
+	})
+}
+
+// UpdateClaimedBy sets the "claimed_by" field to the value that was provided on create.
+func (u *EmailUpsertOne) UpdateClaimedBy() *EmailUpsertOne {
+	return u.Update(func(s *EmailUpsert) {
+		s.UpdateClaimedBy()
 	})
 }
 
@@ -1644,6 +1695,20 @@ func (u *EmailUpsertBulk) UpdateLockedUntil() *EmailUpsertBulk {
 func (u *EmailUpsertBulk) ClearLockedUntil() *EmailUpsertBulk {
 	return u.Update(func(s *EmailUpsert) {
 		s.ClearLockedUntil()
+	})
+}
+
+// SetClaimedBy sets the "claimed_by" field.
+func (u *EmailUpsertBulk) SetClaimedBy(v string) *EmailUpsertBulk {
+	return u.Update(func(s *EmailUpsert) {
+		s.SetClaimedBy(v)
+	})
+}
+
+// UpdateClaimedBy sets the "claimed_by" field to the value that was provided on create.
+func (u *EmailUpsertBulk) UpdateClaimedBy() *EmailUpsertBulk {
+	return u.Update(func(s *EmailUpsert) {
+		s.UpdateClaimedBy()
 	})
 }
 

@@ -284,6 +284,20 @@ func (_u *EmailUpdate) ClearLockedUntil() *EmailUpdate {
 	return _u
 }
 
+// SetClaimedBy sets the "claimed_by" field.
+func (_u *EmailUpdate) SetClaimedBy(v string) *EmailUpdate {
+	_u.mutation.SetClaimedBy(v)
+	return _u
+}
+
+// SetNillableClaimedBy sets the "claimed_by" field if the given value is not nil.
+func (_u *EmailUpdate) SetNillableClaimedBy(v *string) *EmailUpdate {
+	if v != nil {
+		_u.SetClaimedBy(*v)
+	}
+	return _u
+}
+
 // SetSentAt sets the "sent_at" field.
 func (_u *EmailUpdate) SetSentAt(v time.Time) *EmailUpdate {
 	_u.mutation.SetSentAt(v)
@@ -458,6 +472,9 @@ func (_u *EmailUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(email.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClaimedBy(); ok {
+		_spec.SetField(email.FieldClaimedBy, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.SentAt(); ok {
 		_spec.SetField(email.FieldSentAt, field.TypeTime, value)
@@ -743,6 +760,20 @@ func (_u *EmailUpdateOne) ClearLockedUntil() *EmailUpdateOne {
 	return _u
 }
 
+// SetClaimedBy sets the "claimed_by" field.
+func (_u *EmailUpdateOne) SetClaimedBy(v string) *EmailUpdateOne {
+	_u.mutation.SetClaimedBy(v)
+	return _u
+}
+
+// SetNillableClaimedBy sets the "claimed_by" field if the given value is not nil.
+func (_u *EmailUpdateOne) SetNillableClaimedBy(v *string) *EmailUpdateOne {
+	if v != nil {
+		_u.SetClaimedBy(*v)
+	}
+	return _u
+}
+
 // SetSentAt sets the "sent_at" field.
 func (_u *EmailUpdateOne) SetSentAt(v time.Time) *EmailUpdateOne {
 	_u.mutation.SetSentAt(v)
@@ -947,6 +978,9 @@ func (_u *EmailUpdateOne) sqlSave(ctx context.Context) (_node *Email, err error)
 	}
 	if _u.mutation.LockedUntilCleared() {
 		_spec.ClearField(email.FieldLockedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClaimedBy(); ok {
+		_spec.SetField(email.FieldClaimedBy, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.SentAt(); ok {
 		_spec.SetField(email.FieldSentAt, field.TypeTime, value)

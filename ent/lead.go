@@ -5,6 +5,7 @@ package ent
 import (
 	"businesstools/ent/account"
 	"businesstools/ent/lead"
+	"businesstools/internal/leads/custom"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -38,7 +39,7 @@ type Lead struct {
 	// Source holds the value of the "source" field.
 	Source string `json:"source,omitempty"`
 	// Custom holds the value of the "custom" field.
-	Custom map[string]interface{} `json:"custom,omitempty"`
+	Custom custom.Object `json:"custom,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.

@@ -5,6 +5,7 @@ package ent
 import (
 	"businesstools/ent/account"
 	"businesstools/ent/lead"
+	"businesstools/internal/leads/custom"
 	"context"
 	"errors"
 	"fmt"
@@ -134,7 +135,7 @@ func (_c *LeadCreate) SetNillableSource(v *string) *LeadCreate {
 }
 
 // SetCustom sets the "custom" field.
-func (_c *LeadCreate) SetCustom(v map[string]interface{}) *LeadCreate {
+func (_c *LeadCreate) SetCustom(v custom.Object) *LeadCreate {
 	_c.mutation.SetCustom(v)
 	return _c
 }
@@ -493,7 +494,7 @@ func (u *LeadUpsert) UpdateSource() *LeadUpsert {
 }
 
 // SetCustom sets the "custom" field.
-func (u *LeadUpsert) SetCustom(v map[string]interface{}) *LeadUpsert {
+func (u *LeadUpsert) SetCustom(v custom.Object) *LeadUpsert {
 	u.Set(lead.FieldCustom, v)
 	return u
 }
@@ -669,7 +670,7 @@ func (u *LeadUpsertOne) UpdateSource() *LeadUpsertOne {
 }
 
 // SetCustom sets the "custom" field.
-func (u *LeadUpsertOne) SetCustom(v map[string]interface{}) *LeadUpsertOne {
+func (u *LeadUpsertOne) SetCustom(v custom.Object) *LeadUpsertOne {
 	return u.Update(func(s *LeadUpsert) {
 		s.SetCustom(v)
 	})
@@ -1016,7 +1017,7 @@ func (u *LeadUpsertBulk) UpdateSource() *LeadUpsertBulk {
 }
 
 // SetCustom sets the "custom" field.
-func (u *LeadUpsertBulk) SetCustom(v map[string]interface{}) *LeadUpsertBulk {
+func (u *LeadUpsertBulk) SetCustom(v custom.Object) *LeadUpsertBulk {
 	return u.Update(func(s *LeadUpsert) {
 		s.SetCustom(v)
 	})

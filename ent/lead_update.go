@@ -5,6 +5,7 @@ package ent
 import (
 	"businesstools/ent/lead"
 	"businesstools/ent/predicate"
+	"businesstools/internal/leads/custom"
 	"context"
 	"errors"
 	"fmt"
@@ -127,7 +128,7 @@ func (_u *LeadUpdate) SetNillableSource(v *string) *LeadUpdate {
 }
 
 // SetCustom sets the "custom" field.
-func (_u *LeadUpdate) SetCustom(v map[string]interface{}) *LeadUpdate {
+func (_u *LeadUpdate) SetCustom(v custom.Object) *LeadUpdate {
 	_u.mutation.SetCustom(v)
 	return _u
 }
@@ -364,7 +365,7 @@ func (_u *LeadUpdateOne) SetNillableSource(v *string) *LeadUpdateOne {
 }
 
 // SetCustom sets the "custom" field.
-func (_u *LeadUpdateOne) SetCustom(v map[string]interface{}) *LeadUpdateOne {
+func (_u *LeadUpdateOne) SetCustom(v custom.Object) *LeadUpdateOne {
 	_u.mutation.SetCustom(v)
 	return _u
 }

@@ -15,6 +15,7 @@ import (
 	"businesstools/ent/predicate"
 	"businesstools/ent/session"
 	"businesstools/ent/template"
+	"businesstools/internal/leads/custom"
 	"context"
 	"errors"
 	"fmt"
@@ -3361,6 +3362,7 @@ type EmailMutation struct {
 	last_error      *string
 	next_attempt_at *time.Time
 	locked_until    *time.Time
+	claimed_by      *string
 	sent_at         *time.Time
 	sink            *string
 	clearedFields   map[string]struct{}
@@ -4255,6 +4257,42 @@ func (m *EmailMutation) ResetLockedUntil() {
 	delete(m.clearedFields, email.FieldLockedUntil)
 }
 
+// SetClaimedBy sets the "claimed_by" field.
+func (m *EmailMutation) SetClaimedBy(s string) {
+	m.claimed_by = &s
+}
+
+// ClaimedBy returns the value of the "claimed_by" field in the mutation.
+func (m *EmailMutation) ClaimedBy() (r string, exists bool) {
+	v := m.claimed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimedBy returns the old "claimed_by" field's value of the Email entity.
+// If the Email object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EmailMutation) OldClaimedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimedBy: %w", err)
+	}
+	return oldValue.ClaimedBy, nil
+}
+
+// ResetClaimedBy resets all changes to the "claimed_by" field.
+func (m *EmailMutation) ResetClaimedBy() {
+	m.claimed_by = nil
+}
+
 // SetSentAt sets the "sent_at" field.
 func (m *EmailMutation) SetSentAt(t time.Time) {
 	m.sent_at = &t
@@ -4401,7 +4439,7 @@ func (m *EmailMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EmailMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, email.FieldCreatedAt)
 	}
@@ -4453,6 +4491,9 @@ func (m *EmailMutation) Fields() []string {
 	if m.locked_until != nil {
 		fields = append(fields, email.FieldLockedUntil)
 	}
+	if m.claimed_by != nil {
+		fields = append(fields, email.FieldClaimedBy)
+	}
 	if m.sent_at != nil {
 		fields = append(fields, email.FieldSentAt)
 	}
@@ -4501,6 +4542,8 @@ func (m *EmailMutation) Field(name string) (ent.Value, bool) {
 		return m.NextAttemptAt()
 	case email.FieldLockedUntil:
 		return m.LockedUntil()
+	case email.FieldClaimedBy:
+		return m.ClaimedBy()
 	case email.FieldSentAt:
 		return m.SentAt()
 	case email.FieldSink:
@@ -4548,6 +4591,8 @@ func (m *EmailMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldNextAttemptAt(ctx)
 	case email.FieldLockedUntil:
 		return m.OldLockedUntil(ctx)
+	case email.FieldClaimedBy:
+		return m.OldClaimedBy(ctx)
 	case email.FieldSentAt:
 		return m.OldSentAt(ctx)
 	case email.FieldSink:
@@ -4679,6 +4724,13 @@ func (m *EmailMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLockedUntil(v)
+		return nil
+	case email.FieldClaimedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimedBy(v)
 		return nil
 	case email.FieldSentAt:
 		v, ok := value.(time.Time)
@@ -4871,6 +4923,9 @@ func (m *EmailMutation) ResetField(name string) error {
 		return nil
 	case email.FieldLockedUntil:
 		m.ResetLockedUntil()
+		return nil
+	case email.FieldClaimedBy:
+		m.ResetClaimedBy()
 		return nil
 	case email.FieldSentAt:
 		m.ResetSentAt()
@@ -6300,7 +6355,7 @@ type LeadMutation struct {
 	phone          *string
 	status         *lead.Status
 	source         *string
-	custom         *map[string]interface{}
+	custom         *custom.Object
 	updated_at     *time.Time
 	clearedFields  map[string]struct{}
 	account        *int
@@ -6733,12 +6788,12 @@ func (m *LeadMutation) ResetSource() {
 }
 
 // SetCustom sets the "custom" field.
-func (m *LeadMutation) SetCustom(value map[string]interface{}) {
-	m.custom = &value
+func (m *LeadMutation) SetCustom(c custom.Object) {
+	m.custom = &c
 }
 
 // Custom returns the value of the "custom" field in the mutation.
-func (m *LeadMutation) Custom() (r map[string]interface{}, exists bool) {
+func (m *LeadMutation) Custom() (r custom.Object, exists bool) {
 	v := m.custom
 	if v == nil {
 		return
@@ -6749,7 +6804,7 @@ func (m *LeadMutation) Custom() (r map[string]interface{}, exists bool) {
 // OldCustom returns the old "custom" field's value of the Lead entity.
 // If the Lead object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *LeadMutation) OldCustom(ctx context.Context) (v map[string]interface{}, err error) {
+func (m *LeadMutation) OldCustom(ctx context.Context) (v custom.Object, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldCustom is only allowed on UpdateOne operations")
 	}
@@ -7046,7 +7101,7 @@ func (m *LeadMutation) SetField(name string, value ent.Value) error {
 		m.SetSource(v)
 		return nil
 	case lead.FieldCustom:
-		v, ok := value.(map[string]interface{})
+		v, ok := value.(custom.Object)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

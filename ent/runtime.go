@@ -182,8 +182,12 @@ func init() {
 	emailDescNextAttemptAt := emailFields[13].Descriptor()
 	// email.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
 	email.DefaultNextAttemptAt = emailDescNextAttemptAt.Default.(func() time.Time)
+	// emailDescClaimedBy is the schema descriptor for claimed_by field.
+	emailDescClaimedBy := emailFields[15].Descriptor()
+	// email.DefaultClaimedBy holds the default value on creation for the claimed_by field.
+	email.DefaultClaimedBy = emailDescClaimedBy.Default.(string)
 	// emailDescSink is the schema descriptor for sink field.
-	emailDescSink := emailFields[16].Descriptor()
+	emailDescSink := emailFields[17].Descriptor()
 	// email.DefaultSink holds the default value on creation for the sink field.
 	email.DefaultSink = emailDescSink.Default.(string)
 	idempotencyrecordMixin := schema.IdempotencyRecord{}.Mixin()

@@ -131,16 +131,17 @@ func depth(set ast.SelectionSet, level int) int {
 
 // codes maps service error codes to GraphQL extensions.code, in one place.
 var codes = map[apperr.Code]string{
-	apperr.Invalid:         "BAD_USER_INPUT",
-	apperr.NotFound:        "NOT_FOUND",
-	apperr.Unauthenticated: "UNAUTHENTICATED",
-	apperr.Forbidden:       "FORBIDDEN",
-	apperr.Conflict:        "BAD_USER_INPUT",
-	apperr.RateLimited:     "RATE_LIMITED",
-	apperr.RevealDisabled:  "REVEAL_DISABLED",
-	apperr.TooLarge:        "BAD_USER_INPUT",
-	apperr.Unprocessable:   "BAD_USER_INPUT",
-	apperr.Internal:        "INTERNAL_SERVER_ERROR",
+	apperr.Invalid:              "BAD_USER_INPUT",
+	apperr.NotFound:             "NOT_FOUND",
+	apperr.Unauthenticated:      "UNAUTHENTICATED",
+	apperr.Forbidden:            "FORBIDDEN",
+	apperr.Conflict:             "BAD_USER_INPUT",
+	apperr.RateLimited:          "RATE_LIMITED",
+	apperr.RevealDisabled:       "REVEAL_DISABLED",
+	apperr.TooLarge:             "BAD_USER_INPUT",
+	apperr.Unprocessable:        "BAD_USER_INPUT",
+	apperr.UnsupportedMediaType: "BAD_USER_INPUT",
+	apperr.Internal:             "INTERNAL_SERVER_ERROR",
 }
 
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {

@@ -51,6 +51,8 @@ const (
 	FieldNextAttemptAt = "next_attempt_at"
 	// FieldLockedUntil holds the string denoting the locked_until field in the database.
 	FieldLockedUntil = "locked_until"
+	// FieldClaimedBy holds the string denoting the claimed_by field in the database.
+	FieldClaimedBy = "claimed_by"
 	// FieldSentAt holds the string denoting the sent_at field in the database.
 	FieldSentAt = "sent_at"
 	// FieldSink holds the string denoting the sink field in the database.
@@ -88,6 +90,7 @@ var Columns = []string{
 	FieldLastError,
 	FieldNextAttemptAt,
 	FieldLockedUntil,
+	FieldClaimedBy,
 	FieldSentAt,
 	FieldSink,
 }
@@ -121,6 +124,8 @@ var (
 	DefaultLastError string
 	// DefaultNextAttemptAt holds the default value on creation for the "next_attempt_at" field.
 	DefaultNextAttemptAt func() time.Time
+	// DefaultClaimedBy holds the default value on creation for the "claimed_by" field.
+	DefaultClaimedBy string
 	// DefaultSink holds the default value on creation for the "sink" field.
 	DefaultSink string
 )
@@ -229,6 +234,11 @@ func ByNextAttemptAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLockedUntil orders the results by the locked_until field.
 func ByLockedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLockedUntil, opts...).ToFunc()
+}
+
+// ByClaimedBy orders the results by the claimed_by field.
+func ByClaimedBy(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClaimedBy, opts...).ToFunc()
 }
 
 // BySentAt orders the results by the sent_at field.

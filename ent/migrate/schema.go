@@ -159,6 +159,7 @@ var (
 		{Name: "last_error", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "next_attempt_at", Type: field.TypeTime},
 		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "claimed_by", Type: field.TypeString, Default: ""},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
 		{Name: "sink", Type: field.TypeString, Default: ""},
 		{Name: "account_id", Type: field.TypeInt},
@@ -171,7 +172,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "emails_accounts_account",
-				Columns:    []*schema.Column{EmailsColumns[19]},
+				Columns:    []*schema.Column{EmailsColumns[20]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -180,7 +181,7 @@ var (
 			{
 				Name:    "email_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{EmailsColumns[19]},
+				Columns: []*schema.Column{EmailsColumns[20]},
 			},
 			{
 				Name:    "email_status_next_attempt_at",

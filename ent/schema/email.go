@@ -37,6 +37,9 @@ func (Email) Fields() []ent.Field {
 		field.Time("next_attempt_at").Default(time.Now),
 		// LockedUntil lets a worker claim a message; a crashed worker's claim expires.
 		field.Time("locked_until").Optional().Nillable(),
+		// ClaimedBy is the token of the claim that holds the message: a worker
+		// only sends or updates a message whose claim is still its own.
+		field.String("claimed_by").Default(""),
 		field.Time("sent_at").Optional().Nillable(),
 		// Sink is "smtp" or "capture": where the message went.
 		field.String("sink").Default(""),

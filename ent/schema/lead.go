@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"businesstools/internal/leads/custom"
 )
 
 // Lead is a sales lead managed over the REST API.
@@ -26,7 +28,7 @@ func (Lead) Fields() []ent.Field {
 		field.String("phone").Default(""),
 		field.Enum("status").Values("new", "contacted", "qualified", "won", "lost").Default("new"),
 		field.String("source").Default(""),
-		field.JSON("custom", map[string]any{}).Optional(),
+		field.JSON("custom", custom.Object{}).Optional(),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now),
 	}
 }

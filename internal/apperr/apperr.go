@@ -14,16 +14,17 @@ type Code string
 
 // Codes returned by services.
 const (
-	Invalid         Code = "invalid"         // bad input; Field names it
-	NotFound        Code = "not_found"       // missing, or another account's
-	Unauthenticated Code = "unauthenticated" // no or bad credentials
-	Forbidden       Code = "forbidden"       // authenticated but not allowed
-	Conflict        Code = "conflict"        // duplicate or state clash
-	RateLimited     Code = "rate_limited"    // slow down; RetryAfter says how long
-	RevealDisabled  Code = "reveal_disabled" // BT_ALLOW_REVEAL=false
-	TooLarge        Code = "too_large"       // body over the limit
-	Unprocessable   Code = "unprocessable"   // well-formed but unusable (template errors)
-	Internal        Code = "internal"        // our fault; details are logged, not shown
+	Invalid              Code = "invalid"                // bad input; Field names it
+	NotFound             Code = "not_found"              // missing, or another account's
+	Unauthenticated      Code = "unauthenticated"        // no or bad credentials
+	Forbidden            Code = "forbidden"              // authenticated but not allowed
+	Conflict             Code = "conflict"               // duplicate or state clash
+	RateLimited          Code = "rate_limited"           // slow down; RetryAfter says how long
+	RevealDisabled       Code = "reveal_disabled"        // BT_ALLOW_REVEAL=false
+	TooLarge             Code = "too_large"              // body over the limit
+	UnsupportedMediaType Code = "unsupported_media_type" // body not sent as application/json
+	Unprocessable        Code = "unprocessable"          // well-formed but unusable (template errors)
+	Internal             Code = "internal"               // our fault; details are logged, not shown
 )
 
 // Error is an error a client may see. Message is a full sentence safe to show;

@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	netmail "net/mail"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -82,6 +83,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if c.MailBackoff, err = time.ParseDuration(backoff); err != nil || c.MailBackoff <= 0 {
 		return c, fmt.Errorf("BT_MAIL_BACKOFF must be a positive duration such as 30s")
 	}
+	if err := checkSender(c.MailFrom); err != nil {
+		return c, fmt.Errorf("BT_MAIL_FROM must be one email address such as \"App <noreply@example.com>\": %w", err)
+	}
 	if c.Env != "development" && c.Env != "production" {
 		return c, fmt.Errorf("BT_ENV must be development or production")
 	}
@@ -94,6 +98,22 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("BT_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,::1/128: %w", err)
 	}
 	return c, nil
+}
+
+// checkSender validates the sender address as the mail sender will parse it
+// (net/mail), so a bad one stops the start instead of failing every email.
+func checkSender(s string) error {
+	if strings.ContainsAny(s, "\r\n") {
+		return fmt.Errorf("%q contains a line break", s)
+	}
+	a, err := netmail.ParseAddress(s)
+	if err != nil {
+		return fmt.Errorf("%q: %w", s, err)
+	}
+	if at := strings.LastIndexByte(a.Address, '@'); at < 1 || at == len(a.Address)-1 {
+		return fmt.Errorf("%q has no domain", s)
+	}
+	return nil
 }
 
 // parsePrefixes reads comma-separated CIDRs; a bare address is a single host.

@@ -3,6 +3,7 @@ package config
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +29,32 @@ func TestTrustedProxies(t *testing.T) {
 		if _, err := Load(nil, getenv(map[string]string{"BT_TRUSTED_PROXIES": bad})); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// Ensure BT_MAIL_FROM (and -mail-from) must be one valid address, named in
+// the error, and that the default and usual forms are accepted.
+func TestMailFrom(t *testing.T) {
+	getenv := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "BT_MAIL_FROM" {
+				return v
+			}
+			return ""
+		}
+	}
+	for _, ok := range []string{"", "noreply@example.com", "App <noreply@example.com>", `"Acme, Inc." <a@b.example>`} {
+		if _, err := Load(nil, getenv(ok)); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"noreply", "App <noreply>", "a@example.com, b@example.com", "App <a@example.com", "a@example.com\r\nBcc: x@example.com"} {
+		_, err := Load(nil, getenv(bad))
+		if err == nil || !strings.Contains(err.Error(), "BT_MAIL_FROM") {
+			t.Errorf("%q: got %v, want an error naming BT_MAIL_FROM", bad, err)
+		}
+	}
+	if _, err := Load([]string{"-mail-from", "not an address"}, getenv("")); err == nil {
+		t.Error("-mail-from with an invalid address accepted")
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"businesstools/ent"
 	"businesstools/ent/lead"
 	"businesstools/internal/apperr"
+	"businesstools/internal/leads/custom"
 	"businesstools/internal/page"
 )
 
@@ -31,7 +32,7 @@ type Fields struct {
 	Phone     string
 	Status    string // "" = new
 	Source    string
-	Custom    map[string]any
+	Custom    custom.Object
 }
 
 // Patch changes the fields that are set. Custom, when set, replaces the
@@ -44,7 +45,7 @@ type Patch struct {
 	Phone     *string
 	Status    *string
 	Source    *string
-	Custom    *map[string]any
+	Custom    *custom.Object
 }
 
 // Filter narrows a list: Status and Email match exactly (email without
@@ -168,11 +169,22 @@ func List(ctx context.Context, c *ent.Client, f Filter, p page.Request) (page.Re
 }
 
 // Update applies p (PATCH; a PUT sets every field) and validates the result
-// as Create does. Errors: NotFound, Invalid, Conflict.
-func Update(ctx context.Context, c *ent.Client, id int, p Patch) (*ent.Lead, error) {
-	l, err := Get(ctx, c, id)
+// as Create does. c must be a transaction's client: the row is read, merged
+// with p and written back, so with lock (PostgreSQL) it is read FOR UPDATE
+// and concurrent updates queue instead of losing one another's fields.
+// SQLite's transactions already hold the write lock from BEGIN, and it has
+// no FOR UPDATE. Errors: NotFound, Invalid, Conflict.
+func Update(ctx context.Context, c *ent.Client, id int, p Patch, lock bool) (*ent.Lead, error) {
+	q := c.Lead.Query().Where(lead.ID(id))
+	if lock {
+		q = q.ForUpdate()
+	}
+	l, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFoundf("There is no lead with id %d.", id)
+	}
 	if err != nil {
-		return nil, err
+		return nil, apperr.Internalf(err, "get lead")
 	}
 	f := Fields{Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Company: l.Company,
 		Phone: l.Phone, Status: string(l.Status), Source: l.Source, Custom: l.Custom}
@@ -192,7 +204,7 @@ func Update(ctx context.Context, c *ent.Client, id int, p Patch) (*ent.Lead, err
 	u := c.Lead.UpdateOne(l).SetEmail(f.Email).SetFirstName(f.FirstName).SetLastName(f.LastName).
 		SetCompany(f.Company).SetPhone(f.Phone).SetStatus(lead.Status(f.Status)).SetSource(f.Source)
 	if f.Custom == nil {
-		f.Custom = map[string]any{}
+		f.Custom = custom.Object{}
 	}
 	u.SetCustom(f.Custom)
 	l, err = u.Save(ctx)

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"sync"
@@ -27,7 +28,9 @@ type WorkerConfig struct {
 	BackoffBase time.Duration
 	MaxBackoff  time.Duration
 	// Lease is how long a claim lasts; a message whose worker died is claimed
-	// again once its lease has run out (5 min). It must exceed SendTimeout.
+	// again once its lease has run out (5 min). The claim of each message is
+	// renewed right before its send, so the lease only has to outlast one
+	// send; it is raised to at least 3 × SendTimeout.
 	Lease time.Duration
 	// SendTimeout bounds one delivery (60 s).
 	SendTimeout time.Duration
@@ -40,6 +43,10 @@ type WorkerConfig struct {
 	Now func() time.Time
 }
 
+// StopTimeout bounds the database writes Stop waits for after the caller's
+// context has ended: handing back the message whose send was interrupted.
+const StopTimeout = 10 * time.Second
+
 // Worker delivers the outbox. Start it once; Stop it on shutdown.
 type Worker struct {
 	cfg    WorkerConfig
@@ -47,6 +54,11 @@ type Worker struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+
+	// sends is the parent of every send's context; Stop cancels it (abort)
+	// when the caller will not wait for the message in flight.
+	sends context.Context
+	abort context.CancelFunc
 }
 
 // NewWorker returns a stopped worker.
@@ -67,8 +79,8 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	def(&cfg.SendTimeout, 60*time.Second)
 	def(&cfg.Lease, 5*time.Minute)
 	def(&cfg.PollInterval, time.Second)
-	if cfg.Lease <= cfg.SendTimeout {
-		cfg.Lease = 2 * cfg.SendTimeout
+	if cfg.Lease < 3*cfg.SendTimeout {
+		cfg.Lease = 3 * cfg.SendTimeout
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
@@ -79,7 +91,8 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Worker{cfg: cfg, wake: make(chan struct{}, 1)}
+	sends, abort := context.WithCancel(context.Background())
+	return &Worker{cfg: cfg, wake: make(chan struct{}, 1), sends: sends, abort: abort}
 }
 
 // Notify tells the worker mail is waiting (call it after the enqueuing commit).
@@ -97,8 +110,12 @@ func (w *Worker) Start() {
 	go w.loop(ctx)
 }
 
-// Stop ends the loop after the message being delivered, if any (its claim
-// would otherwise only be retaken after the lease), or when ctx ends.
+// Stop ends the loop after the message being delivered, if any. When ctx
+// ends first (or has already ended), the send in flight is interrupted and
+// the message handed back to the queue at once rather than after its lease;
+// Stop waits for that on its own bounded context (StopTimeout), so a
+// shutdown whose deadline the HTTP drain used up still leaves no claim
+// behind.
 func (w *Worker) Stop(ctx context.Context) error {
 	if w.cancel == nil {
 		return nil
@@ -108,7 +125,15 @@ func (w *Worker) Stop(ctx context.Context) error {
 	case <-w.done:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+	}
+	w.abort()
+	t := time.NewTimer(StopTimeout)
+	defer t.Stop()
+	select {
+	case <-w.done:
+		return nil
+	case <-t.C:
+		return errors.New("mail worker: the message in flight was not handed back in time")
 	}
 }
 
@@ -139,21 +164,36 @@ func (w *Worker) loop(ctx context.Context) {
 // RunOnce claims up to BatchSize due messages and delivers each, stopping
 // between messages when ctx ends. It returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	ids, err := w.claim(ctx)
+	c, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for i, id := range ids {
-		if ctx.Err() != nil {
+	for i, id := range c.ids {
+		if ctx.Err() != nil || w.sends.Err() != nil {
 			// Hand the rest back at once rather than after the lease.
-			w.release(ids[i:])
-			return len(ids), nil
+			w.release(c, c.ids[i:])
+			return len(c.ids), nil
 		}
-		if err := w.deliver(context.WithoutCancel(ctx), id); err != nil {
-			return len(ids), err
+		if err := w.deliver(c, id); err != nil {
+			w.release(c, c.ids[i+1:])
+			return len(c.ids), err
 		}
 	}
-	return len(ids), nil
+	return len(c.ids), nil
+}
+
+// claimed is one claim: the messages it took and the token marking them as
+// its own (emails.claimed_by). Each claim has a fresh random token, so a
+// message another claim took since — after this one's lease ran out — no
+// longer matches and is left alone.
+type claimed struct {
+	token string
+	ids   []int
+}
+
+// owned selects message id while the claim c still holds it.
+func (c claimed) owned(id int) predicate.Email {
+	return email.And(email.ID(id), email.StatusEQ(email.StatusSending), email.ClaimedBy(c.token))
 }
 
 // now is the clock in UTC at the databases' common precision (µs).
@@ -168,63 +208,101 @@ func due(now time.Time) predicate.Email {
 	)
 }
 
-// claim marks due messages as sending under a lease and returns their ids.
-func (w *Worker) claim(ctx context.Context) ([]int, error) {
+// claim marks due messages as sending under a lease and a fresh token and
+// returns them.
+func (w *Worker) claim(ctx context.Context) (claimed, error) {
+	c := claimed{token: rand.Text()}
 	now := w.now()
 	lease := now.Add(w.cfg.Lease)
 	client := w.cfg.DB.Client
 	if w.cfg.DB.IsPostgres() {
 		tx, err := client.Tx(ctx)
 		if err != nil {
-			return nil, err
+			return claimed{}, err
 		}
 		ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
 			Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
 		if err == nil && len(ids) > 0 {
 			_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
-				SetLockedUntil(lease).AddAttempts(1).Save(ctx)
+				SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
 		}
 		if err != nil {
 			_ = tx.Rollback()
-			return nil, err
+			return claimed{}, err
 		}
-		return ids, tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return claimed{}, err
+		}
+		c.ids = ids
+		return c, nil
 	}
 	// SQLite has one writer at a time: a conditional UPDATE per candidate is
 	// the claim, and only the worker whose UPDATE changed the row owns it.
 	cands, err := client.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
 		Limit(w.cfg.BatchSize).IDs(ctx)
 	if err != nil {
-		return nil, err
+		return claimed{}, err
 	}
-	var ids []int
 	for _, id := range cands {
 		n, err := client.Email.Update().Where(email.ID(id), due(now)).SetStatus(email.StatusSending).
-			SetLockedUntil(lease).AddAttempts(1).Save(ctx)
+			SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
 		if err != nil {
-			return ids, err
+			w.release(c, c.ids)
+			return claimed{}, err
 		}
 		if n == 1 {
-			ids = append(ids, id)
+			c.ids = append(c.ids, id)
 		}
 	}
-	return ids, nil
+	return c, nil
 }
 
-// release returns claimed but untried messages to the queue.
-func (w *Worker) release(ids []int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// dbContext bounds the worker's own database writes; they are not cut short
+// by Stop, which waits for them.
+func dbContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), StopTimeout)
+}
+
+// release returns messages of claim c that were not tried to the queue.
+func (w *Worker) release(c claimed, ids []int) {
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := dbContext()
 	defer cancel()
-	_, err := w.cfg.DB.Client.Email.Update().Where(email.IDIn(ids...), email.StatusEQ(email.StatusSending)).
-		SetStatus(email.StatusQueued).ClearLockedUntil().AddAttempts(-1).Save(ctx)
+	_, err := w.cfg.DB.Client.Email.Update().
+		Where(email.IDIn(ids...), email.StatusEQ(email.StatusSending), email.ClaimedBy(c.token)).
+		SetStatus(email.StatusQueued).ClearLockedUntil().SetClaimedBy("").AddAttempts(-1).Save(ctx)
 	if err != nil {
 		w.cfg.Logger.Error("mail outbox: release claims", "err", err)
 	}
 }
 
-// deliver sends one claimed message and records the outcome.
-func (w *Worker) deliver(ctx context.Context, id int) error {
+// renew extends claim c on message id to a full lease from now, right
+// before its send: false when the claim is no longer c's (its lease ran out
+// while earlier messages were sent and another worker claimed it).
+func (w *Worker) renew(ctx context.Context, c claimed, id int) (bool, error) {
+	n, err := w.cfg.DB.Client.Email.Update().Where(c.owned(id)).
+		SetLockedUntil(w.now().Add(w.cfg.Lease)).Save(ctx)
+	return n == 1, err
+}
+
+// deliver sends one message of claim c, if c still holds it, and records
+// the outcome unless another claim took the message meanwhile.
+func (w *Worker) deliver(c claimed, id int) error {
+	ctx, cancel := dbContext()
+	ok, err := w.renew(ctx, c, id)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		w.cfg.Logger.Warn("mail outbox: claim lost before sending; skipped", "email_id", id)
+		return nil
+	}
+	ctx, cancel = dbContext()
 	e, err := w.cfg.DB.Client.Email.Get(ctx, id)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -233,14 +311,21 @@ func (w *Worker) deliver(ctx context.Context, id int) error {
 		// Claimed again after workers died mid-send more times than allowed.
 		sendErr = errors.New("gave up: delivery was interrupted too often")
 	} else {
-		sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+		sctx, cancel := context.WithTimeout(w.sends, w.cfg.SendTimeout)
 		sendErr = w.cfg.Sender.Send(sctx, e)
 		cancel()
 	}
+	ctx, cancel = dbContext()
+	defer cancel()
 	now := w.now()
-	u := w.cfg.DB.Client.Email.Update().Where(email.ID(id), email.StatusEQ(email.StatusSending)).ClearLockedUntil()
+	u := w.cfg.DB.Client.Email.Update().Where(c.owned(id)).ClearLockedUntil().SetClaimedBy("")
 	log := w.cfg.Logger.With("email_id", id, "account_id", e.AccountID, "attempt", e.Attempts)
 	switch {
+	case sendErr != nil && w.sends.Err() != nil:
+		// Stop interrupted the send: hand the message back for an immediate
+		// retry (by the next worker) without counting the attempt.
+		u.SetStatus(email.StatusQueued).AddAttempts(-1).SetLastError(truncate(sendErr.Error()))
+		log.Info("email delivery interrupted by shutdown; handed back", "err", sendErr)
 	case sendErr == nil:
 		u.SetStatus(email.StatusSent).SetSentAt(now).SetSink(w.cfg.Sender.Name()).SetLastError("")
 		log.Info("email sent", "sink", w.cfg.Sender.Name())
@@ -252,7 +337,12 @@ func (w *Worker) deliver(ctx context.Context, id int) error {
 		u.SetStatus(email.StatusQueued).SetNextAttemptAt(next).SetLastError(truncate(sendErr.Error()))
 		log.Info("email delivery failed; will retry", "err", sendErr, "next_attempt_at", next)
 	}
-	_, err = u.Save(ctx)
+	n, err := u.Save(ctx)
+	if err == nil && n == 0 {
+		// The send outlasted the lease and another worker claimed the
+		// message; its outcome is that worker's to record.
+		log.Warn("mail outbox: claim lost during send; outcome not recorded", "send_err", sendErr)
+	}
 	return err
 }
 

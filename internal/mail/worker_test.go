@@ -2,12 +2,14 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"businesstools/ent"
 	"businesstools/ent/email"
 	"businesstools/internal/db"
 	"businesstools/internal/mail/mailtest"
@@ -162,8 +164,8 @@ func TestWorkerRestartMidQueue(t *testing.T) {
 	// A worker that dies right after claiming two messages.
 	crashed := NewWorker(WorkerConfig{DB: d, Sender: smtpSender(t, srv), BatchSize: 2})
 	claimed, err := crashed.claim(ctx)
-	if err != nil || len(claimed) != 2 {
-		t.Fatalf("crashed worker's claim: %v, %v", claimed, err)
+	if err != nil || len(claimed.ids) != 2 {
+		t.Fatalf("crashed worker's claim: %v, %v", claimed.ids, err)
 	}
 
 	// The new process: at first the dead worker's claims are respected …
@@ -309,5 +311,148 @@ func TestRecipientsCheck(t *testing.T) {
 	ok := Recipients{To: []string{" a@example.com "}, ReplyTo: "Help <help@example.com>"}
 	if err := ok.Check(); err != nil || ok.To[0] != "a@example.com" {
 		t.Fatalf("got %v %v", ok, err)
+	}
+}
+
+// clock is a test clock several goroutines read.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+// blockFirst is a Sender whose first Send signals started, then waits for
+// release (or its context) and returns err; later sends go to Sender.
+type blockFirst struct {
+	Sender
+	started, release chan struct{}
+	err              error
+	once             sync.Once
+}
+
+func (s *blockFirst) Send(ctx context.Context, e *ent.Email) error {
+	first := false
+	s.once.Do(func() { first = true })
+	if !first {
+		return s.Sender.Send(ctx, e)
+	}
+	close(s.started)
+	select {
+	case <-s.release:
+		return s.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Ensure a message whose claim ran out while its worker was busy with an
+// earlier one of the batch is sent exactly once: worker A's first send is
+// slow (the clock moves past A's lease, as SendTimeout < Lease would have
+// ended that send with an error), worker B claims and delivers the batch,
+// and A then neither records over B's outcome nor sends the rest again.
+func TestWorkerLostClaimNotSentTwice(t *testing.T) {
+	d := testdb.Open(t)
+	srv := mailtest.Start(t)
+	ids := enqueueN(t, d, 4)
+	clk := &clock{now: time.Now().UTC().Add(2 * time.Second)}
+	slow := &blockFirst{Sender: smtpSender(t, srv), started: make(chan struct{}), release: make(chan struct{}),
+		err: errors.New("relay timed out")}
+	a := NewWorker(WorkerConfig{DB: d, Sender: slow, Now: clk.Now})
+	wd := d
+	if d.IsPostgres() { // another process
+		var err error
+		if wd, err = db.Open(context.Background(), d.URL, ""); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { wd.Close() })
+	}
+	b := NewWorker(WorkerConfig{DB: wd, Sender: smtpSender(t, srv), Now: clk.Now})
+
+	type result struct {
+		n   int
+		err error
+	}
+	doneA := make(chan result, 1)
+	go func() {
+		n, err := a.RunOnce(context.Background())
+		doneA <- result{n, err}
+	}()
+	<-slow.started
+	clk.Add(a.cfg.Lease + time.Second)
+	drain(t, b)
+	close(slow.release)
+	if r := <-doneA; r.err != nil || r.n != len(ids) {
+		t.Fatalf("worker A: claimed %d, %v", r.n, r.err)
+	}
+	drain(t, a)
+	drain(t, b)
+
+	got := subjects(t, srv.Received())
+	for i := range ids {
+		if n := got[fmt.Sprintf("msg %d", i)]; n != 1 {
+			t.Errorf("msg %d delivered %d times", i, n)
+		}
+	}
+	for _, id := range ids {
+		e := d.Client.Email.GetX(context.Background(), id)
+		if e.Status != email.StatusSent || e.LastError != "" || e.ClaimedBy != "" || e.LockedUntil != nil {
+			t.Errorf("email %d: status %s last_error %q claimed_by %q", id, e.Status, e.LastError, e.ClaimedBy)
+		}
+	}
+}
+
+// Ensure a claim whose lease ran out but that nobody took meanwhile is
+// still delivered by its worker, once.
+func TestWorkerExpiredClaimStillOwned(t *testing.T) {
+	d := testdb.Open(t)
+	srv := mailtest.Start(t)
+	ids := enqueueN(t, d, 3)
+	clk := &clock{now: time.Now().UTC().Add(2 * time.Second)}
+	slow := &blockFirst{Sender: smtpSender(t, srv), started: make(chan struct{}), release: make(chan struct{})}
+	w := NewWorker(WorkerConfig{DB: d, Sender: slow, Now: clk.Now})
+	go func() { <-slow.started; clk.Add(w.cfg.Lease + time.Second); close(slow.release) }()
+	if n, err := w.RunOnce(context.Background()); err != nil || n != len(ids) {
+		t.Fatalf("claimed %d, %v", n, err)
+	}
+	// The first "send" returned nil without relaying; the other two went out.
+	if got := len(srv.Received()); got != 2 {
+		t.Fatalf("relayed %d, want 2", got)
+	}
+	if n := d.Client.Email.Query().Where(email.StatusEQ(email.StatusSent)).CountX(context.Background()); n != len(ids) {
+		t.Fatalf("%d of %d marked sent", n, len(ids))
+	}
+}
+
+// Ensure Stop with a context that has already ended still hands back the
+// message in flight (queued, attempt not counted, no claim) instead of
+// leaving it claimed until its lease runs out, and that it is delivered
+// afterwards.
+func TestWorkerStopHandsBackInFlight(t *testing.T) {
+	d := testdb.Open(t)
+	srv := mailtest.Start(t)
+	ids := enqueueN(t, d, 2)
+	slow := &blockFirst{Sender: smtpSender(t, srv), started: make(chan struct{}), release: make(chan struct{})}
+	w := NewWorker(WorkerConfig{DB: d, Sender: slow, PollInterval: time.Hour})
+	w.Start()
+	w.Notify()
+	<-slow.started
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := w.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	for _, id := range ids {
+		e := d.Client.Email.GetX(context.Background(), id)
+		if e.Status != email.StatusQueued || e.Attempts != 0 || e.LockedUntil != nil || e.ClaimedBy != "" {
+			t.Fatalf("email %d after stop: status %s attempts %d locked_until %v claimed_by %q",
+				id, e.Status, e.Attempts, e.LockedUntil, e.ClaimedBy)
+		}
+	}
+	drain(t, NewWorker(WorkerConfig{DB: d, Sender: smtpSender(t, srv)}))
+	if got := subjects(t, srv.Received()); len(got) != 2 || got["msg 0"] != 1 || got["msg 1"] != 1 {
+		t.Fatalf("delivered after restart: %v", got)
 	}
 }

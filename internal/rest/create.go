@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,11 +19,8 @@ import (
 // readBody returns the raw JSON body under the same rules as Decode
 // (application/json, at most MaxBodyBytes).
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return nil, &apperr.Error{Code: apperr.Invalid, Message: "The body must be JSON (Content-Type: application/json)."}
-		}
+	if err := checkContentType(r); err != nil {
+		return nil, err
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var tooBig *http.MaxBytesError

@@ -21,14 +21,24 @@ const MaxBodyBytes = 1 << 20
 // Decode reads a JSON request body into dst: application/json only, at most
 // MaxBodyBytes, no unknown fields, one value. Errors name the field at fault.
 func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return &apperr.Error{Code: apperr.Invalid, Message: "The body must be JSON (Content-Type: application/json)."}
-		}
+	if err := checkContentType(r); err != nil {
+		return err
 	}
 	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	return DecodeJSON(body, dst)
+}
+
+// checkContentType refuses a body sent as anything but application/json
+// (415); no Content-Type is taken as JSON.
+func checkContentType(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return &apperr.Error{Code: apperr.UnsupportedMediaType,
+				Message: "The body must be JSON, sent with Content-Type: application/json."}
+		}
+	}
+	return nil
 }
 
 // DecodeJSON decodes one JSON value strictly (see Decode); fuzzed on its own.
@@ -42,13 +52,17 @@ func DecodeJSON(body io.Reader, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
+	// Only whitespace may follow; reading it may still go over the limit.
+	_, err := dec.Token()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &tooBig):
+		return jsonError(err)
+	default:
 		return apperr.Invalidf("", "The body must hold a single JSON value.")
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.Invalidf("", "The body must hold a single JSON value.")
-	}
-	return nil
 }
 
 // isNull reports whether the first JSON token of br is null, consuming

@@ -10,19 +10,20 @@ import (
 
 	"businesstools/ent"
 	"businesstools/internal/leads"
+	"businesstools/internal/leads/custom"
 	"businesstools/internal/page"
 )
 
 // leadBody is the body of POST, PUT and PATCH /v1/leads.
 type leadBody struct {
-	Email     *string         `json:"email"`
-	FirstName *string         `json:"first_name"`
-	LastName  *string         `json:"last_name"`
-	Company   *string         `json:"company"`
-	Phone     *string         `json:"phone"`
-	Status    *string         `json:"status"`
-	Source    *string         `json:"source"`
-	Custom    *map[string]any `json:"custom"`
+	Email     *string        `json:"email"`
+	FirstName *string        `json:"first_name"`
+	LastName  *string        `json:"last_name"`
+	Company   *string        `json:"company"`
+	Phone     *string        `json:"phone"`
+	Status    *string        `json:"status"`
+	Source    *string        `json:"source"`
+	Custom    *custom.Object `json:"custom"`
 }
 
 // decodeLead reads a lead body strictly (fuzzed by FuzzDecodeLead).
@@ -44,17 +45,17 @@ func (b leadBody) fields() leads.Fields {
 
 // leadView is a lead as the API shows it.
 type leadView struct {
-	ID        int            `json:"id"`
-	Email     string         `json:"email"`
-	FirstName string         `json:"first_name"`
-	LastName  string         `json:"last_name"`
-	Company   string         `json:"company"`
-	Phone     string         `json:"phone"`
-	Status    string         `json:"status"`
-	Source    string         `json:"source"`
-	Custom    map[string]any `json:"custom"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	ID        int           `json:"id"`
+	Email     string        `json:"email"`
+	FirstName string        `json:"first_name"`
+	LastName  string        `json:"last_name"`
+	Company   string        `json:"company"`
+	Phone     string        `json:"phone"`
+	Status    string        `json:"status"`
+	Source    string        `json:"source"`
+	Custom    custom.Object `json:"custom"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 func viewLead(l *ent.Lead) leadView {
@@ -62,7 +63,7 @@ func viewLead(l *ent.Lead) leadView {
 		Phone: l.Phone, Status: string(l.Status), Source: l.Source, Custom: l.Custom,
 		CreatedAt: apiTime(l.CreatedAt), UpdatedAt: apiTime(l.UpdatedAt)}
 	if v.Custom == nil {
-		v.Custom = map[string]any{}
+		v.Custom = custom.Object{}
 	}
 	return v
 }
@@ -144,7 +145,7 @@ func (a *API) updateLead(w http.ResponseWriter, r *http.Request, replace bool) e
 	}
 	var l *ent.Lead
 	err = a.inTx(r.Context(), func(c *ent.Client) error {
-		l, err = leads.Update(r.Context(), c, id, p)
+		l, err = leads.Update(r.Context(), c, id, p, a.cfg.DB.IsPostgres())
 		return err
 	})
 	if err != nil {

@@ -2,10 +2,12 @@ package rest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"businesstools/internal/apptest"
@@ -234,5 +236,85 @@ func TestLeadsIdempotentCreate(t *testing.T) {
 	wantProblem(t, app.REST("POST", "/v1/leads", key, map[string]any{"email": "bob@example.com"}, idem), http.StatusConflict, "Idempotency-Key")
 	if n := app.DB.Client.Lead.Query().CountX(context.Background()); n != 1 {
 		t.Fatalf("%d leads, want 1", n)
+	}
+}
+
+// Ensure concurrent PATCHes of different fields of one lead all apply.
+func TestLeadsConcurrentPatches(t *testing.T) {
+	app, key := resourceApp(t)
+	const n = 10
+	paths := make([]string, n)
+	for i := range n {
+		paths[i] = fmt.Sprintf("/v1/leads/%d", createLead(t, app, key, map[string]any{"email": fmt.Sprintf("c%d@example.com", i)}).ID)
+	}
+	var wg sync.WaitGroup
+	for _, path := range paths {
+		for _, body := range []map[string]any{{"first_name": "A"}, {"company": "B"}} {
+			wg.Go(func() {
+				if resp := app.REST("PATCH", path, key, body); resp.StatusCode != http.StatusOK {
+					t.Errorf("PATCH %s %v: %d", path, body, resp.StatusCode)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for _, path := range paths {
+		var got leadJSON
+		wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+		if got.FirstName != "A" || got.Company != "B" {
+			t.Errorf("%s lost an update: %+v", path, got)
+		}
+	}
+}
+
+// Ensure custom numbers round-trip exactly, big integers included, through
+// creation, update and reads. (Exponent notation is not compared: the value
+// is kept, but PostgreSQL's jsonb writes 1e3 as 1000.)
+func TestLeadsCustomNumbersExact(t *testing.T) {
+	app, key := resourceApp(t)
+	custom := `{"big":12345678901234567890,"neg":-98765432109876543210,"small":5,"frac":0.1,"nested":{"xs":[18446744073709551617]}}`
+	want := map[string]string{"big": "12345678901234567890", "neg": "-98765432109876543210", "small": "5", "frac": "0.1",
+		"nested": `{"xs":[18446744073709551617]}`}
+	check := func(what string, resp *http.Response, status int) int {
+		t.Helper()
+		var l struct {
+			ID     int                        `json:"id"`
+			Custom map[string]json.RawMessage `json:"custom"`
+		}
+		wantJSON(t, resp, status, &l)
+		for k, v := range want {
+			if string(l.Custom[k]) != v {
+				t.Errorf("%s: custom.%s = %s, want %s", what, k, l.Custom[k], v)
+			}
+		}
+		return l.ID
+	}
+	id := check("POST", app.REST("POST", "/v1/leads", key, `{"email":"n@example.com","custom":`+custom+`}`), http.StatusCreated)
+	path := fmt.Sprintf("/v1/leads/%d", id)
+	check("GET", app.REST("GET", path, key, nil), http.StatusOK)
+	check("PATCH other field", app.REST("PATCH", path, key, `{"company":"Acme"}`), http.StatusOK)
+	check("PATCH custom", app.REST("PATCH", path, key, `{"custom":`+custom+`}`), http.StatusOK)
+	check("PUT", app.REST("PUT", path, key, `{"email":"n@example.com","custom":`+custom+`}`), http.StatusOK)
+	check("GET again", app.REST("GET", path, key, nil), http.StatusOK)
+	var list struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	wantJSON(t, app.REST("GET", "/v1/leads", key, nil), http.StatusOK, &list)
+	if len(list.Data) != 1 || !strings.Contains(string(list.Data[0]), `"big":12345678901234567890`) {
+		t.Errorf("list: %s", list.Data)
+	}
+}
+
+// Ensure lead bodies not sent as JSON are 415, and over 1 MiB with trailing
+// whitespace 413.
+func TestLeadsBodyMediaTypeAndSize(t *testing.T) {
+	app, key := resourceApp(t)
+	l := createLead(t, app, key, map[string]any{"email": "m@example.com"})
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	for _, m := range []struct{ method, path string }{{"POST", "/v1/leads"}, {"PATCH", path}, {"PUT", path}} {
+		wantProblem(t, app.REST(m.method, m.path, key, `{"email":"x@example.com"}`, apptest.WithHeader("Content-Type", "text/plain")),
+			http.StatusUnsupportedMediaType, "")
+		wantProblem(t, app.REST(m.method, m.path, key, `{"email":"x@example.com"}`+strings.Repeat(" ", 1<<20)),
+			http.StatusRequestEntityTooLarge, "")
 	}
 }

@@ -82,7 +82,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			want = append(want, "404")
 		}
 		if r.method == "POST" || r.method == "PUT" || r.method == "PATCH" {
-			want = append(want, "400", "413")
+			want = append(want, "400", "413", "415")
 		}
 		if r.method == "POST" {
 			want = append(want, "409") // Idempotency-Key reuse

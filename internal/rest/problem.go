@@ -26,16 +26,17 @@ type Problem struct {
 
 // statuses maps service error codes to HTTP statuses, in one place.
 var statuses = map[apperr.Code]int{
-	apperr.Invalid:         http.StatusBadRequest,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Unauthenticated: http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.RateLimited:     http.StatusTooManyRequests,
-	apperr.RevealDisabled:  http.StatusForbidden,
-	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
-	apperr.Unprocessable:   http.StatusUnprocessableEntity,
-	apperr.Internal:        http.StatusInternalServerError,
+	apperr.Invalid:              http.StatusBadRequest,
+	apperr.NotFound:             http.StatusNotFound,
+	apperr.Unauthenticated:      http.StatusUnauthorized,
+	apperr.Forbidden:            http.StatusForbidden,
+	apperr.Conflict:             http.StatusConflict,
+	apperr.RateLimited:          http.StatusTooManyRequests,
+	apperr.RevealDisabled:       http.StatusForbidden,
+	apperr.TooLarge:             http.StatusRequestEntityTooLarge,
+	apperr.UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	apperr.Unprocessable:        http.StatusUnprocessableEntity,
+	apperr.Internal:             http.StatusInternalServerError,
 }
 
 // ProblemTypeBase prefixes problem type URIs; each code gets its own.

@@ -111,7 +111,7 @@ func (a *API) updateTemplate(w http.ResponseWriter, r *http.Request, replace boo
 	}
 	var t *ent.Template
 	err = a.inTx(r.Context(), func(c *ent.Client) error {
-		t, err = templates.Update(r.Context(), c, id, p)
+		t, err = templates.Update(r.Context(), c, id, p, a.cfg.DB.IsPostgres())
 		return err
 	})
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"businesstools/internal/apptest"
 )
 
 type templateJSON struct {
@@ -88,6 +91,16 @@ func TestTemplatesBadInput(t *testing.T) {
 		{"DuplicateName", "POST", "/v1/templates", map[string]any{"name": "keep", "text": "x"}, 409, "name"},
 		{"TooLarge", "POST", "/v1/templates", `{"name":"big","text":"` + strings.Repeat("x", 1<<20) + `"}`, 413, ""},
 		{"PatchDoesNotParse", "PATCH", path, map[string]any{"text": "{{.x"}, 422, "text"},
+		{"RangeOverNumber", "POST", "/v1/templates", map[string]any{"name": "n", "text": "{{range 400000}}" + strings.Repeat("x", 100) + "{{end}}"}, 422, "text"},
+		{"NestedRangeOverNumbers", "POST", "/v1/templates", map[string]any{"name": "n", "html": "{{range 3000}}{{range 3000}}{{end}}{{end}}"}, 422, "html"},
+		{"RangeOverNumberVariable", "POST", "/v1/templates", map[string]any{"name": "n", "subject": "{{$n := 9}}{{range $n}}{{end}}", "text": "x"}, 422, "subject"},
+		{"RecursiveTemplate", "POST", "/v1/templates", map[string]any{"name": "n", "text": `{{define "a"}}{{template "a"}}{{end}}{{template "a"}}`}, 422, "text"},
+		{"PrintfHugeWidth", "POST", "/v1/templates", map[string]any{"name": "n", "text": `{{printf "%999999999d" 1}}`}, 422, "text"},
+		{"PatchRangeOverNumber", "PATCH", path, map[string]any{"text": "{{range 5}}x{{end}}"}, 422, "text"},
+		{"PatchPrintfHugePrecision", "PATCH", path, map[string]any{"html": `<p>{{printf "%.99999f" 1.5}}</p>`}, 422, "html"},
+		{"HTMLCannotBeEscaped", "POST", "/v1/templates", map[string]any{"name": "n", "html": `<a href="{{if .x}}">{{end}}</a>`}, 422, "html"},
+		{"PatchHTMLCannotBeEscaped", "PATCH", path, map[string]any{"html": `<a href="{{.x}}`}, 422, "html"},
+		{"PutHTMLCannotBeEscaped", "PUT", path, map[string]any{"name": "keep", "html": `<script>{{if .x}}"{{end}}</script>`}, 422, "html"},
 		{"PatchWrongType", "PATCH", path, map[string]any{"html": []int{1}}, 400, "html"},
 		{"PutWithoutName", "PUT", path, map[string]any{"text": "x"}, 400, "name"},
 		{"PatchUnknown", "PATCH", "/v1/templates/999999", map[string]any{"text": "x"}, 404, ""},
@@ -133,5 +146,88 @@ func TestTemplatesIsolation(t *testing.T) {
 	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
 	if got != tpl {
 		t.Fatalf("changed by another account: %+v", got)
+	}
+}
+
+// Ensure a template whose rendering would be over 1 MiB is refused when an
+// email is sent, naming the part.
+func TestTemplatesRenderedSizeCapped(t *testing.T) {
+	app, key := resourceApp(t)
+	for part, body := range map[string]map[string]any{
+		"html":    {"html": "{{range .xs}}<p>{{.}}{{.}}</p>{{end}}"},
+		"text":    {"text": "{{range .xs}}{{.}}{{.}}{{.}}{{end}}"},
+		"subject": {"subject": "{{range .xs}}{{.}}{{.}}{{end}}", "text": "x"},
+	} {
+		body["name"] = part
+		var tpl templateJSON
+		wantJSON(t, app.REST("POST", "/v1/templates", key, body), http.StatusCreated, &tpl)
+		xs := make([]string, 2000)
+		for i := range xs {
+			xs[i] = strings.Repeat("y", 400) // 800 KB of variables, over 1 MiB rendered twice
+		}
+		p := wantProblem(t, app.REST("POST", "/v1/emails", key, map[string]any{"to": []string{"a@example.com"},
+			"template_id": tpl.ID, "variables": map[string]any{"xs": xs}}), http.StatusUnprocessableEntity, part)
+		if p.Detail != "The rendered "+part+" is larger than 1 MiB." {
+			t.Errorf("%s: %q", part, p.Detail)
+		}
+	}
+}
+
+// Ensure concurrent PATCHes of different fields of one template all apply.
+func TestTemplatesConcurrentPatches(t *testing.T) {
+	app, key := resourceApp(t)
+	const n = 10
+	var wg sync.WaitGroup
+	paths := make([]string, n)
+	for i := range n {
+		var tpl templateJSON
+		wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": fmt.Sprintf("t%d", i), "text": "x"}), http.StatusCreated, &tpl)
+		paths[i] = fmt.Sprintf("/v1/templates/%d", tpl.ID)
+	}
+	for _, path := range paths {
+		for _, body := range []map[string]any{{"subject": "A"}, {"html": "<p>B</p>"}} {
+			wg.Go(func() {
+				if resp := app.REST("PATCH", path, key, body); resp.StatusCode != http.StatusOK {
+					t.Errorf("PATCH %s %v: %d", path, body, resp.StatusCode)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for _, path := range paths {
+		var got templateJSON
+		wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+		if got.Subject != "A" || got.HTML != "<p>B</p>" || got.Text != "x" {
+			t.Errorf("%s lost an update: %+v", path, got)
+		}
+	}
+}
+
+// Ensure a body that is not sent as JSON is 415, and one over 1 MiB is 413
+// even when the excess is whitespace after a valid value.
+func TestTemplatesBodyMediaTypeAndSize(t *testing.T) {
+	app, key := resourceApp(t)
+	var tpl templateJSON
+	wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": "keep", "text": "T"}), http.StatusCreated, &tpl)
+	path := fmt.Sprintf("/v1/templates/%d", tpl.ID)
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "application/jsonx", "not a media type"} {
+		for _, m := range []struct{ method, path string }{{"POST", "/v1/templates"}, {"PATCH", path}, {"PUT", path}} {
+			p := wantProblem(t, app.REST(m.method, m.path, key, `{"name":"n","text":"x"}`, apptest.WithHeader("Content-Type", ct)),
+				http.StatusUnsupportedMediaType, "")
+			if p.Type != "https://businesstools.dev/problems/unsupported_media_type" {
+				t.Errorf("%s %s as %s: type %q", m.method, m.path, ct, p.Type)
+			}
+		}
+	}
+	wantJSON(t, app.REST("PATCH", path, key, `{"text":"y"}`, apptest.WithHeader("Content-Type", "application/json; charset=utf-8")), http.StatusOK, nil)
+	padded := `{"text":"z"}` + strings.Repeat(" ", 1<<20+10)
+	for _, m := range []string{"PATCH", "PUT"} {
+		wantProblem(t, app.REST(m, path, key, padded), http.StatusRequestEntityTooLarge, "")
+	}
+	wantProblem(t, app.REST("POST", "/v1/templates", key, `{"name":"p","text":"z"}`+strings.Repeat("\n", 1<<20)), http.StatusRequestEntityTooLarge, "")
+	var got templateJSON
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if got.Text != "y" {
+		t.Fatalf("text %q", got.Text)
 	}
 }

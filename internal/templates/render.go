@@ -5,10 +5,13 @@
 package templates
 
 import (
+	"errors"
 	htmltemplate "html/template"
+	"io"
 	"regexp"
 	"strings"
 	texttemplate "text/template"
+	"text/template/parse"
 
 	"businesstools/internal/apperr"
 )
@@ -21,10 +24,95 @@ type Content struct {
 }
 
 // Check parses each part and returns an Unprocessable error naming the part
-// ("subject", "html" or "text") that does not parse, with the parser's message.
+// ("subject", "html" or "text") that does not parse, with the parser's
+// message; that uses what could run without bound (see checkTrees); or, for
+// html, that html/template cannot escape (which would fail every send).
 func Check(c Content) error {
-	_, err := parse(c)
-	return err
+	p, err := parseContent(c)
+	if err != nil {
+		return err
+	}
+	if err := p.checkTrees(); err != nil {
+		return err
+	}
+	// Escaping happens on the first execution, before anything is written:
+	// a writer that refuses the first byte stops the execution right after.
+	// Errors other than escaping ones depend on the variables, which come later.
+	var escErr *htmltemplate.Error
+	if err := p.html.Execute(refuseWriter{}, nil); errors.As(err, &escErr) {
+		return &apperr.Error{Code: apperr.Unprocessable, Field: "html",
+			Message: "The html template cannot be escaped safely: " + escErr.Error() + "."}
+	}
+	return nil
+}
+
+// checkTrees checks each part's parse trees (see the function checkTrees).
+func (p *parsed) checkTrees() error {
+	for _, part := range []struct {
+		name  string
+		trees map[string]*parse.Tree
+	}{{"subject", textTrees(p.subject)}, {"html", htmlTrees(p.html)}, {"text", textTrees(p.text)}} {
+		if err := checkTrees(part.name, part.trees); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func textTrees(t *texttemplate.Template) map[string]*parse.Tree {
+	m := map[string]*parse.Tree{}
+	for _, d := range t.Templates() {
+		if d.Tree != nil {
+			m[d.Name()] = d.Tree
+		}
+	}
+	return m
+}
+
+func htmlTrees(t *htmltemplate.Template) map[string]*parse.Tree {
+	m := map[string]*parse.Tree{}
+	for _, d := range t.Templates() {
+		if d.Tree != nil {
+			m[d.Name()] = d.Tree
+		}
+	}
+	return m
+}
+
+var errRefused = errors.New("refused")
+
+type refuseWriter struct{}
+
+func (refuseWriter) Write([]byte) (int, error) { return 0, errRefused }
+
+// errTooLarge is what a cappedWriter returns once over its limit.
+var errTooLarge = errors.New("rendered part too large")
+
+// cappedWriter keeps at most MaxRenderedBytes.
+type cappedWriter struct {
+	b    strings.Builder
+	over bool
+}
+
+func (w *cappedWriter) Write(p []byte) (int, error) {
+	if w.b.Len()+len(p) > MaxRenderedBytes {
+		w.over = true
+		return 0, errTooLarge
+	}
+	return w.b.Write(p)
+}
+
+// execute runs one part into a capped buffer.
+func execute(part string, run func(io.Writer) error) (string, error) {
+	var w cappedWriter
+	if err := run(&w); err != nil {
+		if w.over {
+			return "", &apperr.Error{Code: apperr.Unprocessable, Field: part,
+				Message: "The rendered " + part + " is larger than 1 MiB."}
+		}
+		return "", execError(part, err)
+	}
+	return w.b.String(), nil
 }
 
 type parsed struct {
@@ -33,16 +121,16 @@ type parsed struct {
 	text    *texttemplate.Template
 }
 
-func parse(c Content) (*parsed, error) {
+func parseContent(c Content) (*parsed, error) {
 	var p parsed
 	var err error
-	if p.subject, err = texttemplate.New("subject").Option("missingkey=error").Parse(c.Subject); err != nil {
+	if p.subject, err = texttemplate.New("subject").Funcs(funcs).Option("missingkey=error").Parse(c.Subject); err != nil {
 		return nil, parseError("subject", err)
 	}
-	if p.html, err = htmltemplate.New("html").Option("missingkey=error").Parse(c.HTML); err != nil {
+	if p.html, err = htmltemplate.New("html").Funcs(funcs).Option("missingkey=error").Parse(c.HTML); err != nil {
 		return nil, parseError("html", err)
 	}
-	if p.text, err = texttemplate.New("text").Option("missingkey=error").Parse(c.Text); err != nil {
+	if p.text, err = texttemplate.New("text").Funcs(funcs).Option("missingkey=error").Parse(c.Text); err != nil {
 		return nil, parseError("text", err)
 	}
 	return &p, nil
@@ -57,29 +145,26 @@ func parseError(field string, err error) error {
 // vars lacks is an Unprocessable error whose field is "variables.NAME"; any
 // other execution error is Unprocessable naming the part.
 func Render(c Content, vars map[string]any) (Content, error) {
-	p, err := parse(c)
+	p, err := parseContent(c)
 	if err != nil {
+		return Content{}, err
+	}
+	if err := p.checkTrees(); err != nil { // templates saved before the checks
 		return Content{}, err
 	}
 	if vars == nil {
 		vars = map[string]any{}
 	}
 	var out Content
-	var b strings.Builder
-	if err := p.subject.Execute(&b, vars); err != nil {
-		return Content{}, execError("subject", err)
+	if out.Subject, err = execute("subject", func(w io.Writer) error { return p.subject.Execute(w, vars) }); err != nil {
+		return Content{}, err
 	}
-	out.Subject = b.String()
-	b.Reset()
-	if err := p.html.Execute(&b, vars); err != nil {
-		return Content{}, execError("html", err)
+	if out.HTML, err = execute("html", func(w io.Writer) error { return p.html.Execute(w, vars) }); err != nil {
+		return Content{}, err
 	}
-	out.HTML = b.String()
-	b.Reset()
-	if err := p.text.Execute(&b, vars); err != nil {
-		return Content{}, execError("text", err)
+	if out.Text, err = execute("text", func(w io.Writer) error { return p.text.Execute(w, vars) }); err != nil {
+		return Content{}, err
 	}
-	out.Text = b.String()
 	if strings.ContainsAny(out.Subject, "\r\n") {
 		return Content{}, &apperr.Error{Code: apperr.Unprocessable, Field: "subject",
 			Message: "The rendered subject must be a single line."}

@@ -86,11 +86,22 @@ func List(ctx context.Context, c *ent.Client, p page.Request) (page.Result[*ent.
 }
 
 // Update applies p (PATCH; a PUT sets every field) and checks the result as
-// Create does. Errors: NotFound, Invalid, Unprocessable, Conflict.
-func Update(ctx context.Context, c *ent.Client, id int, p Patch) (*ent.Template, error) {
-	t, err := Get(ctx, c, id)
+// Create does. c must be a transaction's client: the row is read, merged
+// with p and written back, so with lock (PostgreSQL) it is read FOR UPDATE
+// and concurrent updates queue instead of losing one another's fields.
+// SQLite's transactions already hold the write lock from BEGIN, and it has
+// no FOR UPDATE. Errors: NotFound, Invalid, Unprocessable, Conflict.
+func Update(ctx context.Context, c *ent.Client, id int, p Patch, lock bool) (*ent.Template, error) {
+	q := c.Template.Query().Where(template.ID(id))
+	if lock {
+		q = q.ForUpdate()
+	}
+	t, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFoundf("There is no template with id %d.", id)
+	}
 	if err != nil {
-		return nil, err
+		return nil, apperr.Internalf(err, "get template")
 	}
 	f := Fields{Name: t.Name, Subject: t.Subject, HTML: t.HTML, Text: t.Text}
 	set(&f.Name, p.Name)

@@ -16,11 +16,20 @@ import (
 
 const dayFormat = keyspkg.DayFormat
 
-// Flush writes the pending usage in one transaction: for each key still in
-// the database, one UPDATE of last_used_at (only when newer than what is
-// stored, since other processes write too) and one bulk upsert adding the
-// day counts. Usage of keys deleted meanwhile is dropped. On failure the
-// batch goes back to pending and is retried by the next flush.
+// ChunkKeys is how many keys one flush transaction writes, and RowsPerInsert
+// how many day rows one INSERT carries: statements stay far below
+// PostgreSQL's 65,535 parameters however large the backlog grows.
+const (
+	ChunkKeys     = 500
+	RowsPerInsert = 1000
+)
+
+// Flush writes the pending usage, ChunkKeys keys per transaction: for each
+// key still in the database, one UPDATE of last_used_at (only when newer
+// than what is stored, since other processes write too) and bulk upserts
+// adding the day counts. Usage of keys deleted meanwhile is dropped. On
+// failure the chunks not yet committed go back to pending and are retried
+// by the next flush.
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
@@ -28,28 +37,37 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	if batch == nil {
 		return nil
 	}
-	res, err := r.write(ctx, batch)
-	if err != nil {
-		r.stats.FailedFlushes++
-		r.giveBack(batch)
-		return err
+	ids := slices.Sorted(maps.Keys(batch)) // a fixed lock order: no deadlock between processes
+	for i := 0; i < len(ids); i += ChunkKeys {
+		chunk := ids[i:min(i+ChunkKeys, len(ids))]
+		res, err := r.write(ctx, batch, chunk)
+		if err != nil {
+			r.stats.FailedFlushes++
+			rest := make(map[int]*keyUsage, len(ids)-i)
+			for _, id := range ids[i:] {
+				rest[id] = batch[id]
+			}
+			r.giveBack(rest)
+			return err
+		}
+		r.stats.LastUsedWrites += res.lastUsedWrites
+		r.stats.UsageRows += res.usageRows
+		r.stats.DroppedKeys += res.droppedKeys
 	}
 	r.stats.Flushes++
-	r.stats.LastUsedWrites += res.lastUsedWrites
-	r.stats.UsageRows += res.usageRows
-	r.stats.DroppedKeys += res.droppedKeys
 	return nil
 }
 
 type writeResult struct{ lastUsedWrites, usageRows, droppedKeys int64 }
 
-func (r *Recorder) write(ctx context.Context, batch map[int]*keyUsage) (writeResult, error) {
+// write writes the usage of the keys ids (sorted) of batch in one transaction.
+func (r *Recorder) write(ctx context.Context, batch map[int]*keyUsage, ids []int) (writeResult, error) {
 	var res writeResult
 	tx, err := r.cfg.DB.Client.Tx(ctx)
 	if err != nil {
 		return res, fmt.Errorf("usage flush: begin: %w", err)
 	}
-	if err := r.writeTx(ctx, tx, batch, &res); err != nil {
+	if err := r.writeTx(ctx, tx, batch, ids, &res); err != nil {
 		_ = tx.Rollback()
 		return writeResult{}, err
 	}
@@ -59,8 +77,7 @@ func (r *Recorder) write(ctx context.Context, batch map[int]*keyUsage) (writeRes
 	return res, nil
 }
 
-func (r *Recorder) writeTx(ctx context.Context, tx *ent.Tx, batch map[int]*keyUsage, res *writeResult) error {
-	ids := slices.Sorted(maps.Keys(batch)) // a fixed lock order: no deadlock between processes
+func (r *Recorder) writeTx(ctx context.Context, tx *ent.Tx, batch map[int]*keyUsage, ids []int, res *writeResult) error {
 	q := tx.ApiKey.Query().Where(apikey.IDIn(ids...))
 	if r.cfg.DB.IsPostgres() {
 		// Lock the rows: a key deleted concurrently is either deleted before
@@ -88,20 +105,19 @@ func (r *Recorder) writeTx(ctx context.Context, tx *ent.Tx, batch map[int]*keyUs
 			rows = append(rows, tx.KeyUsage.Create().SetAPIKeyID(k.ID).SetDay(day).SetCount(u.days[day]))
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
 	excluded := entsql.Dialect(r.cfg.DB.Dialect).Table("excluded")
-	err = tx.KeyUsage.CreateBulk(rows...).
-		OnConflict(entsql.ConflictColumns(keyusage.FieldAPIKeyID, keyusage.FieldDay),
-			entsql.ResolveWith(func(u *entsql.UpdateSet) {
-				// count = key_usages.count + excluded.count: each row adds its own
-				// count (the generated AddCount would add one constant to all).
-				u.Set(keyusage.FieldCount, entsql.Expr(u.Table().C(keyusage.FieldCount)+" + "+excluded.C(keyusage.FieldCount)))
-			})).
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("usage flush: day counts: %w", err)
+	for i := 0; i < len(rows); i += RowsPerInsert {
+		err = tx.KeyUsage.CreateBulk(rows[i:min(i+RowsPerInsert, len(rows))]...).
+			OnConflict(entsql.ConflictColumns(keyusage.FieldAPIKeyID, keyusage.FieldDay),
+				entsql.ResolveWith(func(u *entsql.UpdateSet) {
+					// count = key_usages.count + excluded.count: each row adds its own
+					// count (the generated AddCount would add one constant to all).
+					u.Set(keyusage.FieldCount, entsql.Expr(u.Table().C(keyusage.FieldCount)+" + "+excluded.C(keyusage.FieldCount)))
+				})).
+			Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("usage flush: day counts: %w", err)
+		}
 	}
 	res.usageRows = int64(len(rows))
 	return nil

@@ -18,6 +18,14 @@ import (
 // DefaultInterval is how often pending usage is written.
 const DefaultInterval = time.Second
 
+// FlushTimeout bounds one background flush, and StopTimeout the final one
+// Stop writes (on its own context: a shutdown whose deadline the HTTP drain
+// used up still writes what is pending).
+const (
+	FlushTimeout = 30 * time.Second
+	StopTimeout  = 10 * time.Second
+)
+
 // Config configures a Recorder.
 type Config struct {
 	DB       *db.DB
@@ -99,26 +107,33 @@ func (r *Recorder) Start() {
 			case <-r.stop:
 				return
 			case <-t.C:
-				if err := r.Flush(context.Background()); err != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), FlushTimeout)
+				if err := r.Flush(ctx); err != nil {
 					r.cfg.Logger.Error("usage flush failed; will retry", "err", err)
 				}
+				cancel()
 			}
 		}
 	}()
 }
 
 // Stop ends the background loop (if started) and writes what is pending;
-// register it with Server.OnStop so SIGTERM loses no usage.
+// register it with Server.OnStop so SIGTERM loses no usage. The final write
+// always happens, on a context of its own bounded by StopTimeout, even when
+// ctx has already ended (its values are kept, its deadline is not).
 func (r *Recorder) Stop(ctx context.Context) error {
 	r.stopOnce.Do(func() { close(r.stop) })
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), StopTimeout)
+	defer cancel()
 	if r.started.Load() {
+		// Let a flush in progress end first (Flush also serializes on
+		// flushMu); one that failed has given its batch back by then.
 		select {
 		case <-r.done:
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-fctx.Done():
 		}
 	}
-	return r.Flush(ctx)
+	return r.Flush(fctx)
 }
 
 // Stats returns the counters so far.
