@@ -94,7 +94,7 @@ func checkTrees(part string, trees map[string]*parse.Tree) error {
 		return &apperr.Error{Code: apperr.Unprocessable, Field: part,
 			Message: "The " + part + " template is refused: the template " + strconv.Quote(name) + " calls itself."}
 	}
-	return nil
+	return checkRangeDepth(part, trees)
 }
 
 type checker struct {

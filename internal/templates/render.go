@@ -152,6 +152,9 @@ func Render(c Content, vars map[string]any) (Content, error) {
 	if err := p.checkTrees(); err != nil { // templates saved before the checks
 		return Content{}, err
 	}
+	if err := CheckVariables(vars); err != nil {
+		return Content{}, err
+	}
 	if vars == nil {
 		vars = map[string]any{}
 	}

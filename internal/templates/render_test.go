@@ -106,10 +106,10 @@ func TestRenderRefusesHugePrintfWidth(t *testing.T) {
 
 // Ensure each rendered part is capped at 1 MiB.
 func TestRenderCapsEachPart(t *testing.T) {
-	big := make([]any, 20000)
-	line := "<p>" + strings.Repeat("x", 100) + "</p>"
+	big := make([]any, MaxListLen)
+	line := "<p>" + strings.Repeat("x", 1100) + "</p>"
 	for part, c := range map[string]Content{
-		"subject": {Subject: "{{range .xs}}" + strings.Repeat("x", 100) + "{{end}}", Text: "x"},
+		"subject": {Subject: "{{range .xs}}" + strings.Repeat("x", 1100) + "{{end}}", Text: "x"},
 		"html":    {HTML: "{{range .xs}}" + line + "{{end}}"},
 		"text":    {Text: "{{range .xs}}" + line + "{{end}}"},
 	} {
