@@ -18,7 +18,10 @@ const CookieName = "bt_session"
 // goes on unauthenticated: the GraphQL layer decides what it may do.
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := WithClientIP(r.Context(), RemoteIP(r))
+		ctx := r.Context()
+		if _, ok := clientip.FromContext(ctx); !ok { // mounted without clientip's middleware
+			ctx = clientip.NewContext(ctx, RemoteIP(r))
+		}
 		ctx = withCookieWriter(ctx, w, r.TLS != nil)
 		if token := sessionToken(r); token != "" {
 			if v, err := s.Authenticate(ctx, token); err == nil {

@@ -65,13 +65,6 @@ func (t *Throttle) Begin(subject string) time.Duration {
 	return 0
 }
 
-// Fail records a failed try (one not started with Begin).
-func (t *Throttle) Fail(subject string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.fail(subject)
-}
-
 func (t *Throttle) fail(subject string) {
 	f, ok := t.seen.Get(subject)
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"businesstools/internal/clientip"
 	"businesstools/internal/tenant"
 )
 
@@ -16,7 +17,6 @@ type Viewer struct {
 }
 
 type viewerKey struct{}
-type ipKey struct{}
 type writerKey struct{}
 
 // WithViewer scopes ctx to the admin and its account.
@@ -31,14 +31,10 @@ func ViewerFrom(ctx context.Context) (*Viewer, bool) {
 	return v, ok && v != nil
 }
 
-// WithClientIP records the client's address for audit events and throttling.
-func WithClientIP(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, ipKey{}, ip)
-}
-
-// ClientIP returns the address recorded by WithClientIP.
+// ClientIP returns the client's address for audit events and throttling,
+// as clientip resolved it (see Middleware).
 func ClientIP(ctx context.Context) string {
-	ip, _ := ctx.Value(ipKey{}).(string)
+	ip, _ := clientip.FromContext(ctx)
 	return ip
 }
 

@@ -211,14 +211,15 @@ func Update(ctx context.Context, c *ent.Client, id int, p Patch, lock bool) (*en
 	return l, saveError(err)
 }
 
-// Delete removes a lead. Errors: NotFound. (The tenant interceptor filters
-// queries, not mutations, so the lead is looked up first.)
+// Delete removes a lead.
+// Errors: NotFound, also for another account's lead: the tenant hook
+// scopes the delete to the caller's account.
 func Delete(ctx context.Context, c *ent.Client, id int) error {
-	l, err := Get(ctx, c, id)
-	if err != nil {
-		return err
-	}
-	if err := c.Lead.DeleteOne(l).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+	err := c.Lead.DeleteOneID(id).Exec(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return apperr.NotFoundf("There is no lead with id %d.", id)
+	case err != nil:
 		return apperr.Internalf(err, "delete lead")
 	}
 	return nil

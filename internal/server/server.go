@@ -130,9 +130,6 @@ func (s *Server) startMail() error {
 	return nil
 }
 
-// Handle mounts an extra handler (the REST API, metrics) on the router.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
-
 // OnStop registers a function Stop runs (flushes, workers) in order.
 func (s *Server) OnStop(fn func(context.Context) error) { s.stoppers = append(s.stoppers, fn) }
 

@@ -116,14 +116,14 @@ func Update(ctx context.Context, c *ent.Client, id int, p Patch, lock bool) (*en
 }
 
 // Delete removes a template; emails already sent with it keep their content.
-// (The tenant interceptor filters queries, not mutations: the template is
-// looked up first so another account's id is NotFound.)
+// Errors: NotFound, also for another account's template: the tenant hook
+// scopes the delete to the caller's account.
 func Delete(ctx context.Context, c *ent.Client, id int) error {
-	t, err := Get(ctx, c, id)
-	if err != nil {
-		return err
-	}
-	if err := c.Template.DeleteOne(t).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+	err := c.Template.DeleteOneID(id).Exec(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		return apperr.NotFoundf("There is no template with id %d.", id)
+	case err != nil:
 		return apperr.Internalf(err, "delete template")
 	}
 	return nil
