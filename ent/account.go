@@ -20,8 +20,18 @@ type Account struct {
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// Name holds the value of the "name" field.
-	Name         string `json:"name,omitempty"`
-	selectValues sql.SelectValues
+	Name string `json:"name,omitempty"`
+	// MaxKeyLifetimeDays holds the value of the "max_key_lifetime_days" field.
+	MaxKeyLifetimeDays *int `json:"max_key_lifetime_days,omitempty"`
+	// UnusedKeyDays holds the value of the "unused_key_days" field.
+	UnusedKeyDays *int `json:"unused_key_days,omitempty"`
+	// DeactivateUnusedKeys holds the value of the "deactivate_unused_keys" field.
+	DeactivateUnusedKeys bool `json:"deactivate_unused_keys,omitempty"`
+	// LeakedKeyAction holds the value of the "leaked_key_action" field.
+	LeakedKeyAction account.LeakedKeyAction `json:"leaked_key_action,omitempty"`
+	// NotifyOnKeyChanges holds the value of the "notify_on_key_changes" field.
+	NotifyOnKeyChanges bool `json:"notify_on_key_changes,omitempty"`
+	selectValues       sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -29,9 +39,11 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case account.FieldID:
+		case account.FieldDeactivateUnusedKeys, account.FieldNotifyOnKeyChanges:
+			values[i] = new(sql.NullBool)
+		case account.FieldID, account.FieldMaxKeyLifetimeDays, account.FieldUnusedKeyDays:
 			values[i] = new(sql.NullInt64)
-		case account.FieldName:
+		case account.FieldName, account.FieldLeakedKeyAction:
 			values[i] = new(sql.NullString)
 		case account.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -67,6 +79,38 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field name", values[i])
 			} else if value.Valid {
 				_m.Name = value.String
+			}
+		case account.FieldMaxKeyLifetimeDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field max_key_lifetime_days", values[i])
+			} else if value.Valid {
+				_m.MaxKeyLifetimeDays = new(int)
+				*_m.MaxKeyLifetimeDays = int(value.Int64)
+			}
+		case account.FieldUnusedKeyDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field unused_key_days", values[i])
+			} else if value.Valid {
+				_m.UnusedKeyDays = new(int)
+				*_m.UnusedKeyDays = int(value.Int64)
+			}
+		case account.FieldDeactivateUnusedKeys:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field deactivate_unused_keys", values[i])
+			} else if value.Valid {
+				_m.DeactivateUnusedKeys = value.Bool
+			}
+		case account.FieldLeakedKeyAction:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field leaked_key_action", values[i])
+			} else if value.Valid {
+				_m.LeakedKeyAction = account.LeakedKeyAction(value.String)
+			}
+		case account.FieldNotifyOnKeyChanges:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field notify_on_key_changes", values[i])
+			} else if value.Valid {
+				_m.NotifyOnKeyChanges = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -109,6 +153,25 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
+	builder.WriteString(", ")
+	if v := _m.MaxKeyLifetimeDays; v != nil {
+		builder.WriteString("max_key_lifetime_days=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.UnusedKeyDays; v != nil {
+		builder.WriteString("unused_key_days=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("deactivate_unused_keys=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DeactivateUnusedKeys))
+	builder.WriteString(", ")
+	builder.WriteString("leaked_key_action=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LeakedKeyAction))
+	builder.WriteString(", ")
+	builder.WriteString("notify_on_key_changes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.NotifyOnKeyChanges))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -42,6 +42,76 @@ func (_c *AccountCreate) SetName(v string) *AccountCreate {
 	return _c
 }
 
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (_c *AccountCreate) SetMaxKeyLifetimeDays(v int) *AccountCreate {
+	_c.mutation.SetMaxKeyLifetimeDays(v)
+	return _c
+}
+
+// SetNillableMaxKeyLifetimeDays sets the "max_key_lifetime_days" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableMaxKeyLifetimeDays(v *int) *AccountCreate {
+	if v != nil {
+		_c.SetMaxKeyLifetimeDays(*v)
+	}
+	return _c
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (_c *AccountCreate) SetUnusedKeyDays(v int) *AccountCreate {
+	_c.mutation.SetUnusedKeyDays(v)
+	return _c
+}
+
+// SetNillableUnusedKeyDays sets the "unused_key_days" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableUnusedKeyDays(v *int) *AccountCreate {
+	if v != nil {
+		_c.SetUnusedKeyDays(*v)
+	}
+	return _c
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (_c *AccountCreate) SetDeactivateUnusedKeys(v bool) *AccountCreate {
+	_c.mutation.SetDeactivateUnusedKeys(v)
+	return _c
+}
+
+// SetNillableDeactivateUnusedKeys sets the "deactivate_unused_keys" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableDeactivateUnusedKeys(v *bool) *AccountCreate {
+	if v != nil {
+		_c.SetDeactivateUnusedKeys(*v)
+	}
+	return _c
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (_c *AccountCreate) SetLeakedKeyAction(v account.LeakedKeyAction) *AccountCreate {
+	_c.mutation.SetLeakedKeyAction(v)
+	return _c
+}
+
+// SetNillableLeakedKeyAction sets the "leaked_key_action" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableLeakedKeyAction(v *account.LeakedKeyAction) *AccountCreate {
+	if v != nil {
+		_c.SetLeakedKeyAction(*v)
+	}
+	return _c
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (_c *AccountCreate) SetNotifyOnKeyChanges(v bool) *AccountCreate {
+	_c.mutation.SetNotifyOnKeyChanges(v)
+	return _c
+}
+
+// SetNillableNotifyOnKeyChanges sets the "notify_on_key_changes" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableNotifyOnKeyChanges(v *bool) *AccountCreate {
+	if v != nil {
+		_c.SetNotifyOnKeyChanges(*v)
+	}
+	return _c
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_c *AccountCreate) Mutation() *AccountMutation {
 	return _c.mutation
@@ -81,6 +151,18 @@ func (_c *AccountCreate) defaults() {
 		v := account.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.DeactivateUnusedKeys(); !ok {
+		v := account.DefaultDeactivateUnusedKeys
+		_c.mutation.SetDeactivateUnusedKeys(v)
+	}
+	if _, ok := _c.mutation.LeakedKeyAction(); !ok {
+		v := account.DefaultLeakedKeyAction
+		_c.mutation.SetLeakedKeyAction(v)
+	}
+	if _, ok := _c.mutation.NotifyOnKeyChanges(); !ok {
+		v := account.DefaultNotifyOnKeyChanges
+		_c.mutation.SetNotifyOnKeyChanges(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -95,6 +177,20 @@ func (_c *AccountCreate) check() error {
 		if err := account.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Account.name": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.DeactivateUnusedKeys(); !ok {
+		return &ValidationError{Name: "deactivate_unused_keys", err: errors.New(`ent: missing required field "Account.deactivate_unused_keys"`)}
+	}
+	if _, ok := _c.mutation.LeakedKeyAction(); !ok {
+		return &ValidationError{Name: "leaked_key_action", err: errors.New(`ent: missing required field "Account.leaked_key_action"`)}
+	}
+	if v, ok := _c.mutation.LeakedKeyAction(); ok {
+		if err := account.LeakedKeyActionValidator(v); err != nil {
+			return &ValidationError{Name: "leaked_key_action", err: fmt.Errorf(`ent: validator failed for field "Account.leaked_key_action": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.NotifyOnKeyChanges(); !ok {
+		return &ValidationError{Name: "notify_on_key_changes", err: errors.New(`ent: missing required field "Account.notify_on_key_changes"`)}
 	}
 	return nil
 }
@@ -130,6 +226,26 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(account.FieldName, field.TypeString, value)
 		_node.Name = value
+	}
+	if value, ok := _c.mutation.MaxKeyLifetimeDays(); ok {
+		_spec.SetField(account.FieldMaxKeyLifetimeDays, field.TypeInt, value)
+		_node.MaxKeyLifetimeDays = &value
+	}
+	if value, ok := _c.mutation.UnusedKeyDays(); ok {
+		_spec.SetField(account.FieldUnusedKeyDays, field.TypeInt, value)
+		_node.UnusedKeyDays = &value
+	}
+	if value, ok := _c.mutation.DeactivateUnusedKeys(); ok {
+		_spec.SetField(account.FieldDeactivateUnusedKeys, field.TypeBool, value)
+		_node.DeactivateUnusedKeys = value
+	}
+	if value, ok := _c.mutation.LeakedKeyAction(); ok {
+		_spec.SetField(account.FieldLeakedKeyAction, field.TypeEnum, value)
+		_node.LeakedKeyAction = value
+	}
+	if value, ok := _c.mutation.NotifyOnKeyChanges(); ok {
+		_spec.SetField(account.FieldNotifyOnKeyChanges, field.TypeBool, value)
+		_node.NotifyOnKeyChanges = value
 	}
 	return _node, _spec
 }
@@ -195,6 +311,90 @@ func (u *AccountUpsert) UpdateName() *AccountUpsert {
 	return u
 }
 
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (u *AccountUpsert) SetMaxKeyLifetimeDays(v int) *AccountUpsert {
+	u.Set(account.FieldMaxKeyLifetimeDays, v)
+	return u
+}
+
+// UpdateMaxKeyLifetimeDays sets the "max_key_lifetime_days" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateMaxKeyLifetimeDays() *AccountUpsert {
+	u.SetExcluded(account.FieldMaxKeyLifetimeDays)
+	return u
+}
+
+// AddMaxKeyLifetimeDays adds v to the "max_key_lifetime_days" field.
+func (u *AccountUpsert) AddMaxKeyLifetimeDays(v int) *AccountUpsert {
+	u.Add(account.FieldMaxKeyLifetimeDays, v)
+	return u
+}
+
+// ClearMaxKeyLifetimeDays clears the value of the "max_key_lifetime_days" field.
+func (u *AccountUpsert) ClearMaxKeyLifetimeDays() *AccountUpsert {
+	u.SetNull(account.FieldMaxKeyLifetimeDays)
+	return u
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (u *AccountUpsert) SetUnusedKeyDays(v int) *AccountUpsert {
+	u.Set(account.FieldUnusedKeyDays, v)
+	return u
+}
+
+// UpdateUnusedKeyDays sets the "unused_key_days" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateUnusedKeyDays() *AccountUpsert {
+	u.SetExcluded(account.FieldUnusedKeyDays)
+	return u
+}
+
+// AddUnusedKeyDays adds v to the "unused_key_days" field.
+func (u *AccountUpsert) AddUnusedKeyDays(v int) *AccountUpsert {
+	u.Add(account.FieldUnusedKeyDays, v)
+	return u
+}
+
+// ClearUnusedKeyDays clears the value of the "unused_key_days" field.
+func (u *AccountUpsert) ClearUnusedKeyDays() *AccountUpsert {
+	u.SetNull(account.FieldUnusedKeyDays)
+	return u
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (u *AccountUpsert) SetDeactivateUnusedKeys(v bool) *AccountUpsert {
+	u.Set(account.FieldDeactivateUnusedKeys, v)
+	return u
+}
+
+// UpdateDeactivateUnusedKeys sets the "deactivate_unused_keys" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateDeactivateUnusedKeys() *AccountUpsert {
+	u.SetExcluded(account.FieldDeactivateUnusedKeys)
+	return u
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (u *AccountUpsert) SetLeakedKeyAction(v account.LeakedKeyAction) *AccountUpsert {
+	u.Set(account.FieldLeakedKeyAction, v)
+	return u
+}
+
+// UpdateLeakedKeyAction sets the "leaked_key_action" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateLeakedKeyAction() *AccountUpsert {
+	u.SetExcluded(account.FieldLeakedKeyAction)
+	return u
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (u *AccountUpsert) SetNotifyOnKeyChanges(v bool) *AccountUpsert {
+	u.Set(account.FieldNotifyOnKeyChanges, v)
+	return u
+}
+
+// UpdateNotifyOnKeyChanges sets the "notify_on_key_changes" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateNotifyOnKeyChanges() *AccountUpsert {
+	u.SetExcluded(account.FieldNotifyOnKeyChanges)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -251,6 +451,104 @@ func (u *AccountUpsertOne) SetName(v string) *AccountUpsertOne {
 func (u *AccountUpsertOne) UpdateName() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (u *AccountUpsertOne) SetMaxKeyLifetimeDays(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetMaxKeyLifetimeDays(v)
+	})
+}
+
+// AddMaxKeyLifetimeDays adds v to the "max_key_lifetime_days" field.
+func (u *AccountUpsertOne) AddMaxKeyLifetimeDays(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddMaxKeyLifetimeDays(v)
+	})
+}
+
+// UpdateMaxKeyLifetimeDays sets the "max_key_lifetime_days" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateMaxKeyLifetimeDays() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateMaxKeyLifetimeDays()
+	})
+}
+
+// ClearMaxKeyLifetimeDays clears the value of the "max_key_lifetime_days" field.
+func (u *AccountUpsertOne) ClearMaxKeyLifetimeDays() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearMaxKeyLifetimeDays()
+	})
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (u *AccountUpsertOne) SetUnusedKeyDays(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetUnusedKeyDays(v)
+	})
+}
+
+// AddUnusedKeyDays adds v to the "unused_key_days" field.
+func (u *AccountUpsertOne) AddUnusedKeyDays(v int) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddUnusedKeyDays(v)
+	})
+}
+
+// UpdateUnusedKeyDays sets the "unused_key_days" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateUnusedKeyDays() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateUnusedKeyDays()
+	})
+}
+
+// ClearUnusedKeyDays clears the value of the "unused_key_days" field.
+func (u *AccountUpsertOne) ClearUnusedKeyDays() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearUnusedKeyDays()
+	})
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (u *AccountUpsertOne) SetDeactivateUnusedKeys(v bool) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetDeactivateUnusedKeys(v)
+	})
+}
+
+// UpdateDeactivateUnusedKeys sets the "deactivate_unused_keys" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateDeactivateUnusedKeys() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateDeactivateUnusedKeys()
+	})
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (u *AccountUpsertOne) SetLeakedKeyAction(v account.LeakedKeyAction) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLeakedKeyAction(v)
+	})
+}
+
+// UpdateLeakedKeyAction sets the "leaked_key_action" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateLeakedKeyAction() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLeakedKeyAction()
+	})
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (u *AccountUpsertOne) SetNotifyOnKeyChanges(v bool) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetNotifyOnKeyChanges(v)
+	})
+}
+
+// UpdateNotifyOnKeyChanges sets the "notify_on_key_changes" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateNotifyOnKeyChanges() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateNotifyOnKeyChanges()
 	})
 }
 
@@ -476,6 +774,104 @@ func (u *AccountUpsertBulk) SetName(v string) *AccountUpsertBulk {
 func (u *AccountUpsertBulk) UpdateName() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (u *AccountUpsertBulk) SetMaxKeyLifetimeDays(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetMaxKeyLifetimeDays(v)
+	})
+}
+
+// AddMaxKeyLifetimeDays adds v to the "max_key_lifetime_days" field.
+func (u *AccountUpsertBulk) AddMaxKeyLifetimeDays(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddMaxKeyLifetimeDays(v)
+	})
+}
+
+// UpdateMaxKeyLifetimeDays sets the "max_key_lifetime_days" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateMaxKeyLifetimeDays() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateMaxKeyLifetimeDays()
+	})
+}
+
+// ClearMaxKeyLifetimeDays clears the value of the "max_key_lifetime_days" field.
+func (u *AccountUpsertBulk) ClearMaxKeyLifetimeDays() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearMaxKeyLifetimeDays()
+	})
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (u *AccountUpsertBulk) SetUnusedKeyDays(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetUnusedKeyDays(v)
+	})
+}
+
+// AddUnusedKeyDays adds v to the "unused_key_days" field.
+func (u *AccountUpsertBulk) AddUnusedKeyDays(v int) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddUnusedKeyDays(v)
+	})
+}
+
+// UpdateUnusedKeyDays sets the "unused_key_days" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateUnusedKeyDays() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateUnusedKeyDays()
+	})
+}
+
+// ClearUnusedKeyDays clears the value of the "unused_key_days" field.
+func (u *AccountUpsertBulk) ClearUnusedKeyDays() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearUnusedKeyDays()
+	})
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (u *AccountUpsertBulk) SetDeactivateUnusedKeys(v bool) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetDeactivateUnusedKeys(v)
+	})
+}
+
+// UpdateDeactivateUnusedKeys sets the "deactivate_unused_keys" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateDeactivateUnusedKeys() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateDeactivateUnusedKeys()
+	})
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (u *AccountUpsertBulk) SetLeakedKeyAction(v account.LeakedKeyAction) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetLeakedKeyAction(v)
+	})
+}
+
+// UpdateLeakedKeyAction sets the "leaked_key_action" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateLeakedKeyAction() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateLeakedKeyAction()
+	})
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (u *AccountUpsertBulk) SetNotifyOnKeyChanges(v bool) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetNotifyOnKeyChanges(v)
+	})
+}
+
+// UpdateNotifyOnKeyChanges sets the "notify_on_key_changes" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateNotifyOnKeyChanges() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateNotifyOnKeyChanges()
 	})
 }
 

@@ -41,6 +41,102 @@ func (_u *AccountUpdate) SetNillableName(v *string) *AccountUpdate {
 	return _u
 }
 
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (_u *AccountUpdate) SetMaxKeyLifetimeDays(v int) *AccountUpdate {
+	_u.mutation.ResetMaxKeyLifetimeDays()
+	_u.mutation.SetMaxKeyLifetimeDays(v)
+	return _u
+}
+
+// SetNillableMaxKeyLifetimeDays sets the "max_key_lifetime_days" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableMaxKeyLifetimeDays(v *int) *AccountUpdate {
+	if v != nil {
+		_u.SetMaxKeyLifetimeDays(*v)
+	}
+	return _u
+}
+
+// AddMaxKeyLifetimeDays adds value to the "max_key_lifetime_days" field.
+func (_u *AccountUpdate) AddMaxKeyLifetimeDays(v int) *AccountUpdate {
+	_u.mutation.AddMaxKeyLifetimeDays(v)
+	return _u
+}
+
+// ClearMaxKeyLifetimeDays clears the value of the "max_key_lifetime_days" field.
+func (_u *AccountUpdate) ClearMaxKeyLifetimeDays() *AccountUpdate {
+	_u.mutation.ClearMaxKeyLifetimeDays()
+	return _u
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (_u *AccountUpdate) SetUnusedKeyDays(v int) *AccountUpdate {
+	_u.mutation.ResetUnusedKeyDays()
+	_u.mutation.SetUnusedKeyDays(v)
+	return _u
+}
+
+// SetNillableUnusedKeyDays sets the "unused_key_days" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableUnusedKeyDays(v *int) *AccountUpdate {
+	if v != nil {
+		_u.SetUnusedKeyDays(*v)
+	}
+	return _u
+}
+
+// AddUnusedKeyDays adds value to the "unused_key_days" field.
+func (_u *AccountUpdate) AddUnusedKeyDays(v int) *AccountUpdate {
+	_u.mutation.AddUnusedKeyDays(v)
+	return _u
+}
+
+// ClearUnusedKeyDays clears the value of the "unused_key_days" field.
+func (_u *AccountUpdate) ClearUnusedKeyDays() *AccountUpdate {
+	_u.mutation.ClearUnusedKeyDays()
+	return _u
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (_u *AccountUpdate) SetDeactivateUnusedKeys(v bool) *AccountUpdate {
+	_u.mutation.SetDeactivateUnusedKeys(v)
+	return _u
+}
+
+// SetNillableDeactivateUnusedKeys sets the "deactivate_unused_keys" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableDeactivateUnusedKeys(v *bool) *AccountUpdate {
+	if v != nil {
+		_u.SetDeactivateUnusedKeys(*v)
+	}
+	return _u
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (_u *AccountUpdate) SetLeakedKeyAction(v account.LeakedKeyAction) *AccountUpdate {
+	_u.mutation.SetLeakedKeyAction(v)
+	return _u
+}
+
+// SetNillableLeakedKeyAction sets the "leaked_key_action" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableLeakedKeyAction(v *account.LeakedKeyAction) *AccountUpdate {
+	if v != nil {
+		_u.SetLeakedKeyAction(*v)
+	}
+	return _u
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (_u *AccountUpdate) SetNotifyOnKeyChanges(v bool) *AccountUpdate {
+	_u.mutation.SetNotifyOnKeyChanges(v)
+	return _u
+}
+
+// SetNillableNotifyOnKeyChanges sets the "notify_on_key_changes" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableNotifyOnKeyChanges(v *bool) *AccountUpdate {
+	if v != nil {
+		_u.SetNotifyOnKeyChanges(*v)
+	}
+	return _u
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_u *AccountUpdate) Mutation() *AccountMutation {
 	return _u.mutation
@@ -80,6 +176,11 @@ func (_u *AccountUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Account.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LeakedKeyAction(); ok {
+		if err := account.LeakedKeyActionValidator(v); err != nil {
+			return &ValidationError{Name: "leaked_key_action", err: fmt.Errorf(`ent: validator failed for field "Account.leaked_key_action": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -97,6 +198,33 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(account.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MaxKeyLifetimeDays(); ok {
+		_spec.SetField(account.FieldMaxKeyLifetimeDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMaxKeyLifetimeDays(); ok {
+		_spec.AddField(account.FieldMaxKeyLifetimeDays, field.TypeInt, value)
+	}
+	if _u.mutation.MaxKeyLifetimeDaysCleared() {
+		_spec.ClearField(account.FieldMaxKeyLifetimeDays, field.TypeInt)
+	}
+	if value, ok := _u.mutation.UnusedKeyDays(); ok {
+		_spec.SetField(account.FieldUnusedKeyDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUnusedKeyDays(); ok {
+		_spec.AddField(account.FieldUnusedKeyDays, field.TypeInt, value)
+	}
+	if _u.mutation.UnusedKeyDaysCleared() {
+		_spec.ClearField(account.FieldUnusedKeyDays, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DeactivateUnusedKeys(); ok {
+		_spec.SetField(account.FieldDeactivateUnusedKeys, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.LeakedKeyAction(); ok {
+		_spec.SetField(account.FieldLeakedKeyAction, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.NotifyOnKeyChanges(); ok {
+		_spec.SetField(account.FieldNotifyOnKeyChanges, field.TypeBool, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -128,6 +256,102 @@ func (_u *AccountUpdateOne) SetName(v string) *AccountUpdateOne {
 func (_u *AccountUpdateOne) SetNillableName(v *string) *AccountUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
+	}
+	return _u
+}
+
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (_u *AccountUpdateOne) SetMaxKeyLifetimeDays(v int) *AccountUpdateOne {
+	_u.mutation.ResetMaxKeyLifetimeDays()
+	_u.mutation.SetMaxKeyLifetimeDays(v)
+	return _u
+}
+
+// SetNillableMaxKeyLifetimeDays sets the "max_key_lifetime_days" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableMaxKeyLifetimeDays(v *int) *AccountUpdateOne {
+	if v != nil {
+		_u.SetMaxKeyLifetimeDays(*v)
+	}
+	return _u
+}
+
+// AddMaxKeyLifetimeDays adds value to the "max_key_lifetime_days" field.
+func (_u *AccountUpdateOne) AddMaxKeyLifetimeDays(v int) *AccountUpdateOne {
+	_u.mutation.AddMaxKeyLifetimeDays(v)
+	return _u
+}
+
+// ClearMaxKeyLifetimeDays clears the value of the "max_key_lifetime_days" field.
+func (_u *AccountUpdateOne) ClearMaxKeyLifetimeDays() *AccountUpdateOne {
+	_u.mutation.ClearMaxKeyLifetimeDays()
+	return _u
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (_u *AccountUpdateOne) SetUnusedKeyDays(v int) *AccountUpdateOne {
+	_u.mutation.ResetUnusedKeyDays()
+	_u.mutation.SetUnusedKeyDays(v)
+	return _u
+}
+
+// SetNillableUnusedKeyDays sets the "unused_key_days" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableUnusedKeyDays(v *int) *AccountUpdateOne {
+	if v != nil {
+		_u.SetUnusedKeyDays(*v)
+	}
+	return _u
+}
+
+// AddUnusedKeyDays adds value to the "unused_key_days" field.
+func (_u *AccountUpdateOne) AddUnusedKeyDays(v int) *AccountUpdateOne {
+	_u.mutation.AddUnusedKeyDays(v)
+	return _u
+}
+
+// ClearUnusedKeyDays clears the value of the "unused_key_days" field.
+func (_u *AccountUpdateOne) ClearUnusedKeyDays() *AccountUpdateOne {
+	_u.mutation.ClearUnusedKeyDays()
+	return _u
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (_u *AccountUpdateOne) SetDeactivateUnusedKeys(v bool) *AccountUpdateOne {
+	_u.mutation.SetDeactivateUnusedKeys(v)
+	return _u
+}
+
+// SetNillableDeactivateUnusedKeys sets the "deactivate_unused_keys" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableDeactivateUnusedKeys(v *bool) *AccountUpdateOne {
+	if v != nil {
+		_u.SetDeactivateUnusedKeys(*v)
+	}
+	return _u
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (_u *AccountUpdateOne) SetLeakedKeyAction(v account.LeakedKeyAction) *AccountUpdateOne {
+	_u.mutation.SetLeakedKeyAction(v)
+	return _u
+}
+
+// SetNillableLeakedKeyAction sets the "leaked_key_action" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableLeakedKeyAction(v *account.LeakedKeyAction) *AccountUpdateOne {
+	if v != nil {
+		_u.SetLeakedKeyAction(*v)
+	}
+	return _u
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (_u *AccountUpdateOne) SetNotifyOnKeyChanges(v bool) *AccountUpdateOne {
+	_u.mutation.SetNotifyOnKeyChanges(v)
+	return _u
+}
+
+// SetNillableNotifyOnKeyChanges sets the "notify_on_key_changes" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableNotifyOnKeyChanges(v *bool) *AccountUpdateOne {
+	if v != nil {
+		_u.SetNotifyOnKeyChanges(*v)
 	}
 	return _u
 }
@@ -184,6 +408,11 @@ func (_u *AccountUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Account.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.LeakedKeyAction(); ok {
+		if err := account.LeakedKeyActionValidator(v); err != nil {
+			return &ValidationError{Name: "leaked_key_action", err: fmt.Errorf(`ent: validator failed for field "Account.leaked_key_action": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -218,6 +447,33 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(account.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MaxKeyLifetimeDays(); ok {
+		_spec.SetField(account.FieldMaxKeyLifetimeDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMaxKeyLifetimeDays(); ok {
+		_spec.AddField(account.FieldMaxKeyLifetimeDays, field.TypeInt, value)
+	}
+	if _u.mutation.MaxKeyLifetimeDaysCleared() {
+		_spec.ClearField(account.FieldMaxKeyLifetimeDays, field.TypeInt)
+	}
+	if value, ok := _u.mutation.UnusedKeyDays(); ok {
+		_spec.SetField(account.FieldUnusedKeyDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUnusedKeyDays(); ok {
+		_spec.AddField(account.FieldUnusedKeyDays, field.TypeInt, value)
+	}
+	if _u.mutation.UnusedKeyDaysCleared() {
+		_spec.ClearField(account.FieldUnusedKeyDays, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DeactivateUnusedKeys(); ok {
+		_spec.SetField(account.FieldDeactivateUnusedKeys, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.LeakedKeyAction(); ok {
+		_spec.SetField(account.FieldLeakedKeyAction, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.NotifyOnKeyChanges(); ok {
+		_spec.SetField(account.FieldNotifyOnKeyChanges, field.TypeBool, value)
 	}
 	_node = &Account{config: _u.config}
 	_spec.Assign = _node.assignValues

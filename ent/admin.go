@@ -26,6 +26,10 @@ type Admin struct {
 	Email string `json:"email,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
+	// Role holds the value of the "role" field.
+	Role admin.Role `json:"role,omitempty"`
+	// InvitePending holds the value of the "invite_pending" field.
+	InvitePending bool `json:"invite_pending,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AdminQuery when eager-loading is set.
 	Edges        AdminEdges `json:"edges"`
@@ -57,9 +61,11 @@ func (*Admin) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case admin.FieldInvitePending:
+			values[i] = new(sql.NullBool)
 		case admin.FieldID, admin.FieldAccountID:
 			values[i] = new(sql.NullInt64)
-		case admin.FieldEmail, admin.FieldPasswordHash:
+		case admin.FieldEmail, admin.FieldPasswordHash, admin.FieldRole:
 			values[i] = new(sql.NullString)
 		case admin.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -107,6 +113,18 @@ func (_m *Admin) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field password_hash", values[i])
 			} else if value.Valid {
 				_m.PasswordHash = value.String
+			}
+		case admin.FieldRole:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field role", values[i])
+			} else if value.Valid {
+				_m.Role = admin.Role(value.String)
+			}
+		case admin.FieldInvitePending:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field invite_pending", values[i])
+			} else if value.Valid {
+				_m.InvitePending = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -159,6 +177,12 @@ func (_m *Admin) String() string {
 	builder.WriteString(_m.Email)
 	builder.WriteString(", ")
 	builder.WriteString("password_hash=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("role=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Role))
+	builder.WriteString(", ")
+	builder.WriteString("invite_pending=")
+	builder.WriteString(fmt.Sprintf("%v", _m.InvitePending))
 	builder.WriteByte(')')
 	return builder.String()
 }

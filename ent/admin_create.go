@@ -55,6 +55,34 @@ func (_c *AdminCreate) SetPasswordHash(v string) *AdminCreate {
 	return _c
 }
 
+// SetRole sets the "role" field.
+func (_c *AdminCreate) SetRole(v admin.Role) *AdminCreate {
+	_c.mutation.SetRole(v)
+	return _c
+}
+
+// SetNillableRole sets the "role" field if the given value is not nil.
+func (_c *AdminCreate) SetNillableRole(v *admin.Role) *AdminCreate {
+	if v != nil {
+		_c.SetRole(*v)
+	}
+	return _c
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (_c *AdminCreate) SetInvitePending(v bool) *AdminCreate {
+	_c.mutation.SetInvitePending(v)
+	return _c
+}
+
+// SetNillableInvitePending sets the "invite_pending" field if the given value is not nil.
+func (_c *AdminCreate) SetNillableInvitePending(v *bool) *AdminCreate {
+	if v != nil {
+		_c.SetInvitePending(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_c *AdminCreate) SetAccount(v *Account) *AdminCreate {
 	return _c.SetAccountID(v.ID)
@@ -99,6 +127,14 @@ func (_c *AdminCreate) defaults() {
 		v := admin.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.Role(); !ok {
+		v := admin.DefaultRole
+		_c.mutation.SetRole(v)
+	}
+	if _, ok := _c.mutation.InvitePending(); !ok {
+		v := admin.DefaultInvitePending
+		_c.mutation.SetInvitePending(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -119,6 +155,17 @@ func (_c *AdminCreate) check() error {
 	}
 	if _, ok := _c.mutation.PasswordHash(); !ok {
 		return &ValidationError{Name: "password_hash", err: errors.New(`ent: missing required field "Admin.password_hash"`)}
+	}
+	if _, ok := _c.mutation.Role(); !ok {
+		return &ValidationError{Name: "role", err: errors.New(`ent: missing required field "Admin.role"`)}
+	}
+	if v, ok := _c.mutation.Role(); ok {
+		if err := admin.RoleValidator(v); err != nil {
+			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Admin.role": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.InvitePending(); !ok {
+		return &ValidationError{Name: "invite_pending", err: errors.New(`ent: missing required field "Admin.invite_pending"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Admin.account"`)}
@@ -161,6 +208,14 @@ func (_c *AdminCreate) createSpec() (*Admin, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PasswordHash(); ok {
 		_spec.SetField(admin.FieldPasswordHash, field.TypeString, value)
 		_node.PasswordHash = value
+	}
+	if value, ok := _c.mutation.Role(); ok {
+		_spec.SetField(admin.FieldRole, field.TypeEnum, value)
+		_node.Role = value
+	}
+	if value, ok := _c.mutation.InvitePending(); ok {
+		_spec.SetField(admin.FieldInvitePending, field.TypeBool, value)
+		_node.InvitePending = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -255,6 +310,30 @@ func (u *AdminUpsert) UpdatePasswordHash() *AdminUpsert {
 	return u
 }
 
+// SetRole sets the "role" field.
+func (u *AdminUpsert) SetRole(v admin.Role) *AdminUpsert {
+	u.Set(admin.FieldRole, v)
+	return u
+}
+
+// UpdateRole sets the "role" field to the value that was provided on create.
+func (u *AdminUpsert) UpdateRole() *AdminUpsert {
+	u.SetExcluded(admin.FieldRole)
+	return u
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (u *AdminUpsert) SetInvitePending(v bool) *AdminUpsert {
+	u.Set(admin.FieldInvitePending, v)
+	return u
+}
+
+// UpdateInvitePending sets the "invite_pending" field to the value that was provided on create.
+func (u *AdminUpsert) UpdateInvitePending() *AdminUpsert {
+	u.SetExcluded(admin.FieldInvitePending)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -328,6 +407,34 @@ func (u *AdminUpsertOne) SetPasswordHash(v string) *AdminUpsertOne {
 func (u *AdminUpsertOne) UpdatePasswordHash() *AdminUpsertOne {
 	return u.Update(func(s *AdminUpsert) {
 		s.UpdatePasswordHash()
+	})
+}
+
+// SetRole sets the "role" field.
+func (u *AdminUpsertOne) SetRole(v admin.Role) *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetRole(v)
+	})
+}
+
+// UpdateRole sets the "role" field to the value that was provided on create.
+func (u *AdminUpsertOne) UpdateRole() *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateRole()
+	})
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (u *AdminUpsertOne) SetInvitePending(v bool) *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetInvitePending(v)
+	})
+}
+
+// UpdateInvitePending sets the "invite_pending" field to the value that was provided on create.
+func (u *AdminUpsertOne) UpdateInvitePending() *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateInvitePending()
 	})
 }
 
@@ -570,6 +677,34 @@ func (u *AdminUpsertBulk) SetPasswordHash(v string) *AdminUpsertBulk {
 func (u *AdminUpsertBulk) UpdatePasswordHash() *AdminUpsertBulk {
 	return u.Update(func(s *AdminUpsert) {
 		s.UpdatePasswordHash()
+	})
+}
+
+// SetRole sets the "role" field.
+func (u *AdminUpsertBulk) SetRole(v admin.Role) *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetRole(v)
+	})
+}
+
+// UpdateRole sets the "role" field to the value that was provided on create.
+func (u *AdminUpsertBulk) UpdateRole() *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateRole()
+	})
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (u *AdminUpsertBulk) SetInvitePending(v bool) *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetInvitePending(v)
+	})
+}
+
+// UpdateInvitePending sets the "invite_pending" field to the value that was provided on create.
+func (u *AdminUpsertBulk) UpdateInvitePending() *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateInvitePending()
 	})
 }
 

@@ -55,6 +55,34 @@ func (_u *AdminUpdate) SetNillablePasswordHash(v *string) *AdminUpdate {
 	return _u
 }
 
+// SetRole sets the "role" field.
+func (_u *AdminUpdate) SetRole(v admin.Role) *AdminUpdate {
+	_u.mutation.SetRole(v)
+	return _u
+}
+
+// SetNillableRole sets the "role" field if the given value is not nil.
+func (_u *AdminUpdate) SetNillableRole(v *admin.Role) *AdminUpdate {
+	if v != nil {
+		_u.SetRole(*v)
+	}
+	return _u
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (_u *AdminUpdate) SetInvitePending(v bool) *AdminUpdate {
+	_u.mutation.SetInvitePending(v)
+	return _u
+}
+
+// SetNillableInvitePending sets the "invite_pending" field if the given value is not nil.
+func (_u *AdminUpdate) SetNillableInvitePending(v *bool) *AdminUpdate {
+	if v != nil {
+		_u.SetInvitePending(*v)
+	}
+	return _u
+}
+
 // Mutation returns the AdminMutation object of the builder.
 func (_u *AdminUpdate) Mutation() *AdminMutation {
 	return _u.mutation
@@ -94,6 +122,11 @@ func (_u *AdminUpdate) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Admin.email": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Role(); ok {
+		if err := admin.RoleValidator(v); err != nil {
+			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Admin.role": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Admin.account"`)
 	}
@@ -117,6 +150,12 @@ func (_u *AdminUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.PasswordHash(); ok {
 		_spec.SetField(admin.FieldPasswordHash, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Role(); ok {
+		_spec.SetField(admin.FieldRole, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.InvitePending(); ok {
+		_spec.SetField(admin.FieldInvitePending, field.TypeBool, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -162,6 +201,34 @@ func (_u *AdminUpdateOne) SetPasswordHash(v string) *AdminUpdateOne {
 func (_u *AdminUpdateOne) SetNillablePasswordHash(v *string) *AdminUpdateOne {
 	if v != nil {
 		_u.SetPasswordHash(*v)
+	}
+	return _u
+}
+
+// SetRole sets the "role" field.
+func (_u *AdminUpdateOne) SetRole(v admin.Role) *AdminUpdateOne {
+	_u.mutation.SetRole(v)
+	return _u
+}
+
+// SetNillableRole sets the "role" field if the given value is not nil.
+func (_u *AdminUpdateOne) SetNillableRole(v *admin.Role) *AdminUpdateOne {
+	if v != nil {
+		_u.SetRole(*v)
+	}
+	return _u
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (_u *AdminUpdateOne) SetInvitePending(v bool) *AdminUpdateOne {
+	_u.mutation.SetInvitePending(v)
+	return _u
+}
+
+// SetNillableInvitePending sets the "invite_pending" field if the given value is not nil.
+func (_u *AdminUpdateOne) SetNillableInvitePending(v *bool) *AdminUpdateOne {
+	if v != nil {
+		_u.SetInvitePending(*v)
 	}
 	return _u
 }
@@ -218,6 +285,11 @@ func (_u *AdminUpdateOne) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Admin.email": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Role(); ok {
+		if err := admin.RoleValidator(v); err != nil {
+			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Admin.role": %w`, err)}
+		}
+	}
 	if _u.mutation.AccountCleared() && len(_u.mutation.AccountIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Admin.account"`)
 	}
@@ -258,6 +330,12 @@ func (_u *AdminUpdateOne) sqlSave(ctx context.Context) (_node *Admin, err error)
 	}
 	if value, ok := _u.mutation.PasswordHash(); ok {
 		_spec.SetField(admin.FieldPasswordHash, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Role(); ok {
+		_spec.SetField(admin.FieldRole, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.InvitePending(); ok {
+		_spec.SetField(admin.FieldInvitePending, field.TypeBool, value)
 	}
 	_node = &Admin{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -50,6 +50,12 @@ type ApiKey struct {
 	RateLimit int `json:"rate_limit,omitempty"`
 	// CreatedByID holds the value of the "created_by_id" field.
 	CreatedByID *int `json:"created_by_id,omitempty"`
+	// LeakedAt holds the value of the "leaked_at" field.
+	LeakedAt *time.Time `json:"leaked_at,omitempty"`
+	// LastUsedIP holds the value of the "last_used_ip" field.
+	LastUsedIP string `json:"last_used_ip,omitempty"`
+	// LastUsedRoute holds the value of the "last_used_route" field.
+	LastUsedRoute string `json:"last_used_route,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ApiKeyQuery when eager-loading is set.
 	Edges        ApiKeyEdges `json:"edges"`
@@ -115,9 +121,9 @@ func (*ApiKey) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case apikey.FieldID, apikey.FieldAccountID, apikey.FieldRateLimit, apikey.FieldCreatedByID:
 			values[i] = new(sql.NullInt64)
-		case apikey.FieldName, apikey.FieldKeyStart, apikey.FieldKeyEnd:
+		case apikey.FieldName, apikey.FieldKeyStart, apikey.FieldKeyEnd, apikey.FieldLastUsedIP, apikey.FieldLastUsedRoute:
 			values[i] = new(sql.NullString)
-		case apikey.FieldCreatedAt, apikey.FieldPreviousValidUntil, apikey.FieldLastUsedAt, apikey.FieldExpiresAt:
+		case apikey.FieldCreatedAt, apikey.FieldPreviousValidUntil, apikey.FieldLastUsedAt, apikey.FieldExpiresAt, apikey.FieldLeakedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -235,6 +241,25 @@ func (_m *ApiKey) assignValues(columns []string, values []any) error {
 				_m.CreatedByID = new(int)
 				*_m.CreatedByID = int(value.Int64)
 			}
+		case apikey.FieldLeakedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field leaked_at", values[i])
+			} else if value.Valid {
+				_m.LeakedAt = new(time.Time)
+				*_m.LeakedAt = value.Time
+			}
+		case apikey.FieldLastUsedIP:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field last_used_ip", values[i])
+			} else if value.Valid {
+				_m.LastUsedIP = value.String
+			}
+		case apikey.FieldLastUsedRoute:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field last_used_route", values[i])
+			} else if value.Valid {
+				_m.LastUsedRoute = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -333,6 +358,17 @@ func (_m *ApiKey) String() string {
 		builder.WriteString("created_by_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.LeakedAt; v != nil {
+		builder.WriteString("leaked_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("last_used_ip=")
+	builder.WriteString(_m.LastUsedIP)
+	builder.WriteString(", ")
+	builder.WriteString("last_used_route=")
+	builder.WriteString(_m.LastUsedRoute)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -171,6 +171,48 @@ func (_c *ApiKeyCreate) SetNillableCreatedByID(v *int) *ApiKeyCreate {
 	return _c
 }
 
+// SetLeakedAt sets the "leaked_at" field.
+func (_c *ApiKeyCreate) SetLeakedAt(v time.Time) *ApiKeyCreate {
+	_c.mutation.SetLeakedAt(v)
+	return _c
+}
+
+// SetNillableLeakedAt sets the "leaked_at" field if the given value is not nil.
+func (_c *ApiKeyCreate) SetNillableLeakedAt(v *time.Time) *ApiKeyCreate {
+	if v != nil {
+		_c.SetLeakedAt(*v)
+	}
+	return _c
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (_c *ApiKeyCreate) SetLastUsedIP(v string) *ApiKeyCreate {
+	_c.mutation.SetLastUsedIP(v)
+	return _c
+}
+
+// SetNillableLastUsedIP sets the "last_used_ip" field if the given value is not nil.
+func (_c *ApiKeyCreate) SetNillableLastUsedIP(v *string) *ApiKeyCreate {
+	if v != nil {
+		_c.SetLastUsedIP(*v)
+	}
+	return _c
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (_c *ApiKeyCreate) SetLastUsedRoute(v string) *ApiKeyCreate {
+	_c.mutation.SetLastUsedRoute(v)
+	return _c
+}
+
+// SetNillableLastUsedRoute sets the "last_used_route" field if the given value is not nil.
+func (_c *ApiKeyCreate) SetNillableLastUsedRoute(v *string) *ApiKeyCreate {
+	if v != nil {
+		_c.SetLastUsedRoute(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_c *ApiKeyCreate) SetAccount(v *Account) *ApiKeyCreate {
 	return _c.SetAccountID(v.ID)
@@ -247,6 +289,14 @@ func (_c *ApiKeyCreate) defaults() {
 		v := apikey.DefaultRateLimit
 		_c.mutation.SetRateLimit(v)
 	}
+	if _, ok := _c.mutation.LastUsedIP(); !ok {
+		v := apikey.DefaultLastUsedIP
+		_c.mutation.SetLastUsedIP(v)
+	}
+	if _, ok := _c.mutation.LastUsedRoute(); !ok {
+		v := apikey.DefaultLastUsedRoute
+		_c.mutation.SetLastUsedRoute(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -287,6 +337,12 @@ func (_c *ApiKeyCreate) check() error {
 		if err := apikey.RateLimitValidator(v); err != nil {
 			return &ValidationError{Name: "rate_limit", err: fmt.Errorf(`ent: validator failed for field "ApiKey.rate_limit": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.LastUsedIP(); !ok {
+		return &ValidationError{Name: "last_used_ip", err: errors.New(`ent: missing required field "ApiKey.last_used_ip"`)}
+	}
+	if _, ok := _c.mutation.LastUsedRoute(); !ok {
+		return &ValidationError{Name: "last_used_route", err: errors.New(`ent: missing required field "ApiKey.last_used_route"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "ApiKey.account"`)}
@@ -369,6 +425,18 @@ func (_c *ApiKeyCreate) createSpec() (*ApiKey, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RateLimit(); ok {
 		_spec.SetField(apikey.FieldRateLimit, field.TypeInt, value)
 		_node.RateLimit = value
+	}
+	if value, ok := _c.mutation.LeakedAt(); ok {
+		_spec.SetField(apikey.FieldLeakedAt, field.TypeTime, value)
+		_node.LeakedAt = &value
+	}
+	if value, ok := _c.mutation.LastUsedIP(); ok {
+		_spec.SetField(apikey.FieldLastUsedIP, field.TypeString, value)
+		_node.LastUsedIP = value
+	}
+	if value, ok := _c.mutation.LastUsedRoute(); ok {
+		_spec.SetField(apikey.FieldLastUsedRoute, field.TypeString, value)
+		_node.LastUsedRoute = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -670,6 +738,48 @@ func (u *ApiKeyUpsert) ClearCreatedByID() *ApiKeyUpsert {
 	return u
 }
 
+// SetLeakedAt sets the "leaked_at" field.
+func (u *ApiKeyUpsert) SetLeakedAt(v time.Time) *ApiKeyUpsert {
+	u.Set(apikey.FieldLeakedAt, v)
+	return u
+}
+
+// UpdateLeakedAt sets the "leaked_at" field to the value that was provided on create.
+func (u *ApiKeyUpsert) UpdateLeakedAt() *ApiKeyUpsert {
+	u.SetExcluded(apikey.FieldLeakedAt)
+	return u
+}
+
+// ClearLeakedAt clears the value of the "leaked_at" field.
+func (u *ApiKeyUpsert) ClearLeakedAt() *ApiKeyUpsert {
+	u.SetNull(apikey.FieldLeakedAt)
+	return u
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (u *ApiKeyUpsert) SetLastUsedIP(v string) *ApiKeyUpsert {
+	u.Set(apikey.FieldLastUsedIP, v)
+	return u
+}
+
+// UpdateLastUsedIP sets the "last_used_ip" field to the value that was provided on create.
+func (u *ApiKeyUpsert) UpdateLastUsedIP() *ApiKeyUpsert {
+	u.SetExcluded(apikey.FieldLastUsedIP)
+	return u
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (u *ApiKeyUpsert) SetLastUsedRoute(v string) *ApiKeyUpsert {
+	u.Set(apikey.FieldLastUsedRoute, v)
+	return u
+}
+
+// UpdateLastUsedRoute sets the "last_used_route" field to the value that was provided on create.
+func (u *ApiKeyUpsert) UpdateLastUsedRoute() *ApiKeyUpsert {
+	u.SetExcluded(apikey.FieldLastUsedRoute)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -946,6 +1056,55 @@ func (u *ApiKeyUpsertOne) UpdateCreatedByID() *ApiKeyUpsertOne {
 func (u *ApiKeyUpsertOne) ClearCreatedByID() *ApiKeyUpsertOne {
 	return u.Update(func(s *ApiKeyUpsert) {
 		s.ClearCreatedByID()
+	})
+}
+
+// SetLeakedAt sets the "leaked_at" field.
+func (u *ApiKeyUpsertOne) SetLeakedAt(v time.Time) *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.SetLeakedAt(v)
+	})
+}
+
+// UpdateLeakedAt sets the "leaked_at" field to the value that was provided on create.
+func (u *ApiKeyUpsertOne) UpdateLeakedAt() *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.UpdateLeakedAt()
+	})
+}
+
+// ClearLeakedAt clears the value of the "leaked_at" field.
+func (u *ApiKeyUpsertOne) ClearLeakedAt() *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.ClearLeakedAt()
+	})
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (u *ApiKeyUpsertOne) SetLastUsedIP(v string) *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.SetLastUsedIP(v)
+	})
+}
+
+// UpdateLastUsedIP sets the "last_used_ip" field to the value that was provided on create.
+func (u *ApiKeyUpsertOne) UpdateLastUsedIP() *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.UpdateLastUsedIP()
+	})
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (u *ApiKeyUpsertOne) SetLastUsedRoute(v string) *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.SetLastUsedRoute(v)
+	})
+}
+
+// UpdateLastUsedRoute sets the "last_used_route" field to the value that was provided on create.
+func (u *ApiKeyUpsertOne) UpdateLastUsedRoute() *ApiKeyUpsertOne {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.UpdateLastUsedRoute()
 	})
 }
 
@@ -1391,6 +1550,55 @@ func (u *ApiKeyUpsertBulk) UpdateCreatedByID() *ApiKeyUpsertBulk {
 func (u *ApiKeyUpsertBulk) ClearCreatedByID() *ApiKeyUpsertBulk {
 	return u.Update(func(s *ApiKeyUpsert) {
 		s.ClearCreatedByID()
+	})
+}
+
+// SetLeakedAt sets the "leaked_at" field.
+func (u *ApiKeyUpsertBulk) SetLeakedAt(v time.Time) *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.SetLeakedAt(v)
+	})
+}
+
+// UpdateLeakedAt sets the "leaked_at" field to the value that was provided on create.
+func (u *ApiKeyUpsertBulk) UpdateLeakedAt() *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.UpdateLeakedAt()
+	})
+}
+
+// ClearLeakedAt clears the value of the "leaked_at" field.
+func (u *ApiKeyUpsertBulk) ClearLeakedAt() *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.ClearLeakedAt()
+	})
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (u *ApiKeyUpsertBulk) SetLastUsedIP(v string) *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.SetLastUsedIP(v)
+	})
+}
+
+// UpdateLastUsedIP sets the "last_used_ip" field to the value that was provided on create.
+func (u *ApiKeyUpsertBulk) UpdateLastUsedIP() *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.UpdateLastUsedIP()
+	})
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (u *ApiKeyUpsertBulk) SetLastUsedRoute(v string) *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.SetLastUsedRoute(v)
+	})
+}
+
+// UpdateLastUsedRoute sets the "last_used_route" field to the value that was provided on create.
+func (u *ApiKeyUpsertBulk) UpdateLastUsedRoute() *ApiKeyUpsertBulk {
+	return u.Update(func(s *ApiKeyUpsert) {
+		s.UpdateLastUsedRoute()
 	})
 }
 

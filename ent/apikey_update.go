@@ -230,6 +230,54 @@ func (_u *ApiKeyUpdate) ClearCreatedByID() *ApiKeyUpdate {
 	return _u
 }
 
+// SetLeakedAt sets the "leaked_at" field.
+func (_u *ApiKeyUpdate) SetLeakedAt(v time.Time) *ApiKeyUpdate {
+	_u.mutation.SetLeakedAt(v)
+	return _u
+}
+
+// SetNillableLeakedAt sets the "leaked_at" field if the given value is not nil.
+func (_u *ApiKeyUpdate) SetNillableLeakedAt(v *time.Time) *ApiKeyUpdate {
+	if v != nil {
+		_u.SetLeakedAt(*v)
+	}
+	return _u
+}
+
+// ClearLeakedAt clears the value of the "leaked_at" field.
+func (_u *ApiKeyUpdate) ClearLeakedAt() *ApiKeyUpdate {
+	_u.mutation.ClearLeakedAt()
+	return _u
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (_u *ApiKeyUpdate) SetLastUsedIP(v string) *ApiKeyUpdate {
+	_u.mutation.SetLastUsedIP(v)
+	return _u
+}
+
+// SetNillableLastUsedIP sets the "last_used_ip" field if the given value is not nil.
+func (_u *ApiKeyUpdate) SetNillableLastUsedIP(v *string) *ApiKeyUpdate {
+	if v != nil {
+		_u.SetLastUsedIP(*v)
+	}
+	return _u
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (_u *ApiKeyUpdate) SetLastUsedRoute(v string) *ApiKeyUpdate {
+	_u.mutation.SetLastUsedRoute(v)
+	return _u
+}
+
+// SetNillableLastUsedRoute sets the "last_used_route" field if the given value is not nil.
+func (_u *ApiKeyUpdate) SetNillableLastUsedRoute(v *string) *ApiKeyUpdate {
+	if v != nil {
+		_u.SetLastUsedRoute(*v)
+	}
+	return _u
+}
+
 // AddPermissionIDs adds the "permissions" edge to the Permission entity by IDs.
 func (_u *ApiKeyUpdate) AddPermissionIDs(ids ...int) *ApiKeyUpdate {
 	_u.mutation.AddPermissionIDs(ids...)
@@ -397,6 +445,18 @@ func (_u *ApiKeyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedRateLimit(); ok {
 		_spec.AddField(apikey.FieldRateLimit, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LeakedAt(); ok {
+		_spec.SetField(apikey.FieldLeakedAt, field.TypeTime, value)
+	}
+	if _u.mutation.LeakedAtCleared() {
+		_spec.ClearField(apikey.FieldLeakedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastUsedIP(); ok {
+		_spec.SetField(apikey.FieldLastUsedIP, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LastUsedRoute(); ok {
+		_spec.SetField(apikey.FieldLastUsedRoute, field.TypeString, value)
 	}
 	if _u.mutation.PermissionsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -691,6 +751,54 @@ func (_u *ApiKeyUpdateOne) ClearCreatedByID() *ApiKeyUpdateOne {
 	return _u
 }
 
+// SetLeakedAt sets the "leaked_at" field.
+func (_u *ApiKeyUpdateOne) SetLeakedAt(v time.Time) *ApiKeyUpdateOne {
+	_u.mutation.SetLeakedAt(v)
+	return _u
+}
+
+// SetNillableLeakedAt sets the "leaked_at" field if the given value is not nil.
+func (_u *ApiKeyUpdateOne) SetNillableLeakedAt(v *time.Time) *ApiKeyUpdateOne {
+	if v != nil {
+		_u.SetLeakedAt(*v)
+	}
+	return _u
+}
+
+// ClearLeakedAt clears the value of the "leaked_at" field.
+func (_u *ApiKeyUpdateOne) ClearLeakedAt() *ApiKeyUpdateOne {
+	_u.mutation.ClearLeakedAt()
+	return _u
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (_u *ApiKeyUpdateOne) SetLastUsedIP(v string) *ApiKeyUpdateOne {
+	_u.mutation.SetLastUsedIP(v)
+	return _u
+}
+
+// SetNillableLastUsedIP sets the "last_used_ip" field if the given value is not nil.
+func (_u *ApiKeyUpdateOne) SetNillableLastUsedIP(v *string) *ApiKeyUpdateOne {
+	if v != nil {
+		_u.SetLastUsedIP(*v)
+	}
+	return _u
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (_u *ApiKeyUpdateOne) SetLastUsedRoute(v string) *ApiKeyUpdateOne {
+	_u.mutation.SetLastUsedRoute(v)
+	return _u
+}
+
+// SetNillableLastUsedRoute sets the "last_used_route" field if the given value is not nil.
+func (_u *ApiKeyUpdateOne) SetNillableLastUsedRoute(v *string) *ApiKeyUpdateOne {
+	if v != nil {
+		_u.SetLastUsedRoute(*v)
+	}
+	return _u
+}
+
 // AddPermissionIDs adds the "permissions" edge to the Permission entity by IDs.
 func (_u *ApiKeyUpdateOne) AddPermissionIDs(ids ...int) *ApiKeyUpdateOne {
 	_u.mutation.AddPermissionIDs(ids...)
@@ -888,6 +996,18 @@ func (_u *ApiKeyUpdateOne) sqlSave(ctx context.Context) (_node *ApiKey, err erro
 	}
 	if value, ok := _u.mutation.AddedRateLimit(); ok {
 		_spec.AddField(apikey.FieldRateLimit, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.LeakedAt(); ok {
+		_spec.SetField(apikey.FieldLeakedAt, field.TypeTime, value)
+	}
+	if _u.mutation.LeakedAtCleared() {
+		_spec.ClearField(apikey.FieldLeakedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.LastUsedIP(); ok {
+		_spec.SetField(apikey.FieldLastUsedIP, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LastUsedRoute(); ok {
+		_spec.SetField(apikey.FieldLastUsedRoute, field.TypeString, value)
 	}
 	if _u.mutation.PermissionsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/apikey"
@@ -83,6 +84,7 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			accesstoken.Table:       accesstoken.ValidColumn,
 			account.Table:           account.ValidColumn,
 			admin.Table:             admin.ValidColumn,
 			apikey.Table:            apikey.ValidColumn,

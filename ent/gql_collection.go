@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/apikey"
@@ -13,6 +14,107 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AccessTokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*AccessTokenQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AccessTokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(accesstoken.Columns))
+		selectedFields = []string{accesstoken.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[accesstoken.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, accesstoken.FieldCreatedAt)
+				fieldSeen[accesstoken.FieldCreatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[accesstoken.FieldName]; !ok {
+				selectedFields = append(selectedFields, accesstoken.FieldName)
+				fieldSeen[accesstoken.FieldName] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[accesstoken.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, accesstoken.FieldExpiresAt)
+				fieldSeen[accesstoken.FieldExpiresAt] = struct{}{}
+			}
+		case "lastUsedAt":
+			if _, ok := fieldSeen[accesstoken.FieldLastUsedAt]; !ok {
+				selectedFields = append(selectedFields, accesstoken.FieldLastUsedAt)
+				fieldSeen[accesstoken.FieldLastUsedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type accesstokenPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AccessTokenPaginateOption
+}
+
+func newAccessTokenPaginateArgs(rv map[string]any) *accesstokenPaginateArgs {
+	args := &accesstokenPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AccessTokenOrder{Field: &AccessTokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAccessTokenOrder(order))
+			}
+		case *AccessTokenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAccessTokenOrder(v))
+			}
+		}
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *AccountQuery) CollectFields(ctx context.Context, satisfies ...string) (*AccountQuery, error) {
@@ -135,6 +237,16 @@ func (_q *AdminQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[admin.FieldEmail]; !ok {
 				selectedFields = append(selectedFields, admin.FieldEmail)
 				fieldSeen[admin.FieldEmail] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[admin.FieldRole]; !ok {
+				selectedFields = append(selectedFields, admin.FieldRole)
+				fieldSeen[admin.FieldRole] = struct{}{}
+			}
+		case "invitePending":
+			if _, ok := fieldSeen[admin.FieldInvitePending]; !ok {
+				selectedFields = append(selectedFields, admin.FieldInvitePending)
+				fieldSeen[admin.FieldInvitePending] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/apikey"
@@ -22,6 +23,11 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var accesstokenImplementors = []string{"AccessToken", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*AccessToken) IsNode() {}
 
 var accountImplementors = []string{"Account", "Node"}
 
@@ -125,6 +131,15 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case accesstoken.Table:
+		query := c.AccessToken.Query().
+			Where(accesstoken.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, accesstokenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case account.Table:
 		query := c.Account.Query().
 			Where(account.ID(id))
@@ -243,6 +258,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case accesstoken.Table:
+		query := c.AccessToken.Query().
+			Where(accesstoken.IDIn(ids...))
+		query, err := query.CollectFields(ctx, accesstokenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case account.Table:
 		query := c.Account.Query().
 			Where(account.IDIn(ids...))

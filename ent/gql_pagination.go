@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/apikey"
@@ -100,6 +101,302 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// AccessTokenEdge is the edge representation of AccessToken.
+type AccessTokenEdge struct {
+	Node   *AccessToken `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// AccessTokenConnection is the connection containing edges to AccessToken.
+type AccessTokenConnection struct {
+	Edges      []*AccessTokenEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *AccessTokenConnection) build(nodes []*AccessToken, pager *accesstokenPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *AccessToken
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *AccessToken {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *AccessToken {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AccessTokenEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AccessTokenEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AccessTokenPaginateOption enables pagination customization.
+type AccessTokenPaginateOption func(*accesstokenPager) error
+
+// WithAccessTokenOrder configures pagination ordering.
+func WithAccessTokenOrder(order *AccessTokenOrder) AccessTokenPaginateOption {
+	if order == nil {
+		order = DefaultAccessTokenOrder
+	}
+	o := *order
+	return func(pager *accesstokenPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAccessTokenOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAccessTokenFilter configures pagination filter.
+func WithAccessTokenFilter(filter func(*AccessTokenQuery) (*AccessTokenQuery, error)) AccessTokenPaginateOption {
+	return func(pager *accesstokenPager) error {
+		if filter == nil {
+			return errors.New("AccessTokenQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type accesstokenPager struct {
+	reverse bool
+	order   *AccessTokenOrder
+	filter  func(*AccessTokenQuery) (*AccessTokenQuery, error)
+}
+
+func newAccessTokenPager(opts []AccessTokenPaginateOption, reverse bool) (*accesstokenPager, error) {
+	pager := &accesstokenPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAccessTokenOrder
+	}
+	return pager, nil
+}
+
+func (p *accesstokenPager) applyFilter(query *AccessTokenQuery) (*AccessTokenQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *accesstokenPager) toCursor(_m *AccessToken) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *accesstokenPager) applyCursors(query *AccessTokenQuery, after, before *Cursor) (*AccessTokenQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAccessTokenOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *accesstokenPager) applyOrder(query *AccessTokenQuery) *AccessTokenQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultAccessTokenOrder.Field {
+		query = query.Order(DefaultAccessTokenOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *accesstokenPager) orderExpr(query *AccessTokenQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultAccessTokenOrder.Field {
+			b.Comma().Ident(DefaultAccessTokenOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AccessToken.
+func (_m *AccessTokenQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AccessTokenPaginateOption,
+) (*AccessTokenConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAccessTokenPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AccessTokenConnection{Edges: []*AccessTokenEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AccessTokenOrderFieldCreatedAt orders AccessToken by created_at.
+	AccessTokenOrderFieldCreatedAt = &AccessTokenOrderField{
+		Value: func(_m *AccessToken) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: accesstoken.FieldCreatedAt,
+		toTerm: accesstoken.ByCreatedAt,
+		toCursor: func(_m *AccessToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AccessTokenOrderField) String() string {
+	var str string
+	switch f.column {
+	case AccessTokenOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AccessTokenOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AccessTokenOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AccessTokenOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *AccessTokenOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid AccessTokenOrderField", str)
+	}
+	return nil
+}
+
+// AccessTokenOrderField defines the ordering field of AccessToken.
+type AccessTokenOrderField struct {
+	// Value extracts the ordering value from the given AccessToken.
+	Value    func(*AccessToken) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) accesstoken.OrderOption
+	toCursor func(*AccessToken) Cursor
+}
+
+// AccessTokenOrder defines the ordering of AccessToken.
+type AccessTokenOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *AccessTokenOrderField `json:"field"`
+}
+
+// DefaultAccessTokenOrder is the default ordering of AccessToken.
+var DefaultAccessTokenOrder = &AccessTokenOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AccessTokenOrderField{
+		Value: func(_m *AccessToken) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: accesstoken.FieldID,
+		toTerm: accesstoken.ByID,
+		toCursor: func(_m *AccessToken) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AccessToken into AccessTokenEdge.
+func (_m *AccessToken) ToEdge(order *AccessTokenOrder) *AccessTokenEdge {
+	if order == nil {
+		order = DefaultAccessTokenOrder
+	}
+	return &AccessTokenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // AccountEdge is the edge representation of Account.

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/apikey"
@@ -35,6 +36,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAccessToken       = "AccessToken"
 	TypeAccount           = "Account"
 	TypeAdmin             = "Admin"
 	TypeApiKey            = "ApiKey"
@@ -48,18 +50,978 @@ const (
 	TypeTemplate          = "Template"
 )
 
+// AccessTokenMutation represents an operation that mutates the AccessToken nodes in the graph.
+type AccessTokenMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	created_at     *time.Time
+	name           *string
+	token_hash     *[]byte
+	token_start    *string
+	token_end      *string
+	scopes         *[]string
+	appendscopes   []string
+	expires_at     *time.Time
+	last_used_at   *time.Time
+	clearedFields  map[string]struct{}
+	account        *int
+	clearedaccount bool
+	admin          *int
+	clearedadmin   bool
+	done           bool
+	oldValue       func(context.Context) (*AccessToken, error)
+	predicates     []predicate.AccessToken
+}
+
+var _ ent.Mutation = (*AccessTokenMutation)(nil)
+
+// accesstokenOption allows management of the mutation configuration using functional options.
+type accesstokenOption func(*AccessTokenMutation)
+
+// newAccessTokenMutation creates new mutation for the AccessToken entity.
+func newAccessTokenMutation(c config, op Op, opts ...accesstokenOption) *AccessTokenMutation {
+	m := &AccessTokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAccessToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAccessTokenID sets the ID field of the mutation.
+func withAccessTokenID(id int) accesstokenOption {
+	return func(m *AccessTokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AccessToken
+		)
+		m.oldValue = func(ctx context.Context) (*AccessToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AccessToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAccessToken sets the old AccessToken of the mutation.
+func withAccessToken(node *AccessToken) accesstokenOption {
+	return func(m *AccessTokenMutation) {
+		m.oldValue = func(context.Context) (*AccessToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AccessTokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AccessTokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AccessTokenMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AccessTokenMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AccessToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AccessTokenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AccessTokenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AccessTokenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *AccessTokenMutation) SetAccountID(i int) {
+	m.account = &i
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *AccessTokenMutation) AccountID() (r int, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldAccountID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *AccessTokenMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetName sets the "name" field.
+func (m *AccessTokenMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *AccessTokenMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *AccessTokenMutation) ResetName() {
+	m.name = nil
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (m *AccessTokenMutation) SetTokenHash(b []byte) {
+	m.token_hash = &b
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *AccessTokenMutation) TokenHash() (r []byte, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldTokenHash(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *AccessTokenMutation) ResetTokenHash() {
+	m.token_hash = nil
+}
+
+// SetTokenStart sets the "token_start" field.
+func (m *AccessTokenMutation) SetTokenStart(s string) {
+	m.token_start = &s
+}
+
+// TokenStart returns the value of the "token_start" field in the mutation.
+func (m *AccessTokenMutation) TokenStart() (r string, exists bool) {
+	v := m.token_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenStart returns the old "token_start" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldTokenStart(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenStart: %w", err)
+	}
+	return oldValue.TokenStart, nil
+}
+
+// ResetTokenStart resets all changes to the "token_start" field.
+func (m *AccessTokenMutation) ResetTokenStart() {
+	m.token_start = nil
+}
+
+// SetTokenEnd sets the "token_end" field.
+func (m *AccessTokenMutation) SetTokenEnd(s string) {
+	m.token_end = &s
+}
+
+// TokenEnd returns the value of the "token_end" field in the mutation.
+func (m *AccessTokenMutation) TokenEnd() (r string, exists bool) {
+	v := m.token_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenEnd returns the old "token_end" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldTokenEnd(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenEnd: %w", err)
+	}
+	return oldValue.TokenEnd, nil
+}
+
+// ResetTokenEnd resets all changes to the "token_end" field.
+func (m *AccessTokenMutation) ResetTokenEnd() {
+	m.token_end = nil
+}
+
+// SetScopes sets the "scopes" field.
+func (m *AccessTokenMutation) SetScopes(s []string) {
+	m.scopes = &s
+	m.appendscopes = nil
+}
+
+// Scopes returns the value of the "scopes" field in the mutation.
+func (m *AccessTokenMutation) Scopes() (r []string, exists bool) {
+	v := m.scopes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopes returns the old "scopes" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldScopes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopes: %w", err)
+	}
+	return oldValue.Scopes, nil
+}
+
+// AppendScopes adds s to the "scopes" field.
+func (m *AccessTokenMutation) AppendScopes(s []string) {
+	m.appendscopes = append(m.appendscopes, s...)
+}
+
+// AppendedScopes returns the list of values that were appended to the "scopes" field in this mutation.
+func (m *AccessTokenMutation) AppendedScopes() ([]string, bool) {
+	if len(m.appendscopes) == 0 {
+		return nil, false
+	}
+	return m.appendscopes, true
+}
+
+// ResetScopes resets all changes to the "scopes" field.
+func (m *AccessTokenMutation) ResetScopes() {
+	m.scopes = nil
+	m.appendscopes = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *AccessTokenMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *AccessTokenMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *AccessTokenMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetLastUsedAt sets the "last_used_at" field.
+func (m *AccessTokenMutation) SetLastUsedAt(t time.Time) {
+	m.last_used_at = &t
+}
+
+// LastUsedAt returns the value of the "last_used_at" field in the mutation.
+func (m *AccessTokenMutation) LastUsedAt() (r time.Time, exists bool) {
+	v := m.last_used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedAt returns the old "last_used_at" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldLastUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedAt: %w", err)
+	}
+	return oldValue.LastUsedAt, nil
+}
+
+// ClearLastUsedAt clears the value of the "last_used_at" field.
+func (m *AccessTokenMutation) ClearLastUsedAt() {
+	m.last_used_at = nil
+	m.clearedFields[accesstoken.FieldLastUsedAt] = struct{}{}
+}
+
+// LastUsedAtCleared returns if the "last_used_at" field was cleared in this mutation.
+func (m *AccessTokenMutation) LastUsedAtCleared() bool {
+	_, ok := m.clearedFields[accesstoken.FieldLastUsedAt]
+	return ok
+}
+
+// ResetLastUsedAt resets all changes to the "last_used_at" field.
+func (m *AccessTokenMutation) ResetLastUsedAt() {
+	m.last_used_at = nil
+	delete(m.clearedFields, accesstoken.FieldLastUsedAt)
+}
+
+// SetAdminID sets the "admin_id" field.
+func (m *AccessTokenMutation) SetAdminID(i int) {
+	m.admin = &i
+}
+
+// AdminID returns the value of the "admin_id" field in the mutation.
+func (m *AccessTokenMutation) AdminID() (r int, exists bool) {
+	v := m.admin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdminID returns the old "admin_id" field's value of the AccessToken entity.
+// If the AccessToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessTokenMutation) OldAdminID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdminID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdminID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdminID: %w", err)
+	}
+	return oldValue.AdminID, nil
+}
+
+// ResetAdminID resets all changes to the "admin_id" field.
+func (m *AccessTokenMutation) ResetAdminID() {
+	m.admin = nil
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *AccessTokenMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[accesstoken.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *AccessTokenMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *AccessTokenMutation) AccountIDs() (ids []int) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *AccessTokenMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// ClearAdmin clears the "admin" edge to the Admin entity.
+func (m *AccessTokenMutation) ClearAdmin() {
+	m.clearedadmin = true
+	m.clearedFields[accesstoken.FieldAdminID] = struct{}{}
+}
+
+// AdminCleared reports if the "admin" edge to the Admin entity was cleared.
+func (m *AccessTokenMutation) AdminCleared() bool {
+	return m.clearedadmin
+}
+
+// AdminIDs returns the "admin" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AdminID instead. It exists only for internal usage by the builders.
+func (m *AccessTokenMutation) AdminIDs() (ids []int) {
+	if id := m.admin; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAdmin resets all changes to the "admin" edge.
+func (m *AccessTokenMutation) ResetAdmin() {
+	m.admin = nil
+	m.clearedadmin = false
+}
+
+// Where appends a list predicates to the AccessTokenMutation builder.
+func (m *AccessTokenMutation) Where(ps ...predicate.AccessToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AccessTokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AccessTokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AccessToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AccessTokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AccessTokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AccessToken).
+func (m *AccessTokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AccessTokenMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, accesstoken.FieldCreatedAt)
+	}
+	if m.account != nil {
+		fields = append(fields, accesstoken.FieldAccountID)
+	}
+	if m.name != nil {
+		fields = append(fields, accesstoken.FieldName)
+	}
+	if m.token_hash != nil {
+		fields = append(fields, accesstoken.FieldTokenHash)
+	}
+	if m.token_start != nil {
+		fields = append(fields, accesstoken.FieldTokenStart)
+	}
+	if m.token_end != nil {
+		fields = append(fields, accesstoken.FieldTokenEnd)
+	}
+	if m.scopes != nil {
+		fields = append(fields, accesstoken.FieldScopes)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, accesstoken.FieldExpiresAt)
+	}
+	if m.last_used_at != nil {
+		fields = append(fields, accesstoken.FieldLastUsedAt)
+	}
+	if m.admin != nil {
+		fields = append(fields, accesstoken.FieldAdminID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AccessTokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case accesstoken.FieldCreatedAt:
+		return m.CreatedAt()
+	case accesstoken.FieldAccountID:
+		return m.AccountID()
+	case accesstoken.FieldName:
+		return m.Name()
+	case accesstoken.FieldTokenHash:
+		return m.TokenHash()
+	case accesstoken.FieldTokenStart:
+		return m.TokenStart()
+	case accesstoken.FieldTokenEnd:
+		return m.TokenEnd()
+	case accesstoken.FieldScopes:
+		return m.Scopes()
+	case accesstoken.FieldExpiresAt:
+		return m.ExpiresAt()
+	case accesstoken.FieldLastUsedAt:
+		return m.LastUsedAt()
+	case accesstoken.FieldAdminID:
+		return m.AdminID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AccessTokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case accesstoken.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case accesstoken.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case accesstoken.FieldName:
+		return m.OldName(ctx)
+	case accesstoken.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case accesstoken.FieldTokenStart:
+		return m.OldTokenStart(ctx)
+	case accesstoken.FieldTokenEnd:
+		return m.OldTokenEnd(ctx)
+	case accesstoken.FieldScopes:
+		return m.OldScopes(ctx)
+	case accesstoken.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case accesstoken.FieldLastUsedAt:
+		return m.OldLastUsedAt(ctx)
+	case accesstoken.FieldAdminID:
+		return m.OldAdminID(ctx)
+	}
+	return nil, fmt.Errorf("unknown AccessToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AccessTokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case accesstoken.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case accesstoken.FieldAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case accesstoken.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case accesstoken.FieldTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case accesstoken.FieldTokenStart:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenStart(v)
+		return nil
+	case accesstoken.FieldTokenEnd:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenEnd(v)
+		return nil
+	case accesstoken.FieldScopes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopes(v)
+		return nil
+	case accesstoken.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case accesstoken.FieldLastUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedAt(v)
+		return nil
+	case accesstoken.FieldAdminID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdminID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AccessToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AccessTokenMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AccessTokenMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AccessTokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown AccessToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AccessTokenMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(accesstoken.FieldLastUsedAt) {
+		fields = append(fields, accesstoken.FieldLastUsedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AccessTokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AccessTokenMutation) ClearField(name string) error {
+	switch name {
+	case accesstoken.FieldLastUsedAt:
+		m.ClearLastUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AccessTokenMutation) ResetField(name string) error {
+	switch name {
+	case accesstoken.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case accesstoken.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case accesstoken.FieldName:
+		m.ResetName()
+		return nil
+	case accesstoken.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case accesstoken.FieldTokenStart:
+		m.ResetTokenStart()
+		return nil
+	case accesstoken.FieldTokenEnd:
+		m.ResetTokenEnd()
+		return nil
+	case accesstoken.FieldScopes:
+		m.ResetScopes()
+		return nil
+	case accesstoken.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case accesstoken.FieldLastUsedAt:
+		m.ResetLastUsedAt()
+		return nil
+	case accesstoken.FieldAdminID:
+		m.ResetAdminID()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AccessTokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.account != nil {
+		edges = append(edges, accesstoken.EdgeAccount)
+	}
+	if m.admin != nil {
+		edges = append(edges, accesstoken.EdgeAdmin)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AccessTokenMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case accesstoken.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	case accesstoken.EdgeAdmin:
+		if id := m.admin; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AccessTokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AccessTokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AccessTokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedaccount {
+		edges = append(edges, accesstoken.EdgeAccount)
+	}
+	if m.clearedadmin {
+		edges = append(edges, accesstoken.EdgeAdmin)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AccessTokenMutation) EdgeCleared(name string) bool {
+	switch name {
+	case accesstoken.EdgeAccount:
+		return m.clearedaccount
+	case accesstoken.EdgeAdmin:
+		return m.clearedadmin
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AccessTokenMutation) ClearEdge(name string) error {
+	switch name {
+	case accesstoken.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	case accesstoken.EdgeAdmin:
+		m.ClearAdmin()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AccessTokenMutation) ResetEdge(name string) error {
+	switch name {
+	case accesstoken.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	case accesstoken.EdgeAdmin:
+		m.ResetAdmin()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessToken edge %s", name)
+}
+
 // AccountMutation represents an operation that mutates the Account nodes in the graph.
 type AccountMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	name          *string
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*Account, error)
-	predicates    []predicate.Account
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	name                     *string
+	max_key_lifetime_days    *int
+	addmax_key_lifetime_days *int
+	unused_key_days          *int
+	addunused_key_days       *int
+	deactivate_unused_keys   *bool
+	leaked_key_action        *account.LeakedKeyAction
+	notify_on_key_changes    *bool
+	clearedFields            map[string]struct{}
+	done                     bool
+	oldValue                 func(context.Context) (*Account, error)
+	predicates               []predicate.Account
 }
 
 var _ ent.Mutation = (*AccountMutation)(nil)
@@ -232,6 +1194,254 @@ func (m *AccountMutation) ResetName() {
 	m.name = nil
 }
 
+// SetMaxKeyLifetimeDays sets the "max_key_lifetime_days" field.
+func (m *AccountMutation) SetMaxKeyLifetimeDays(i int) {
+	m.max_key_lifetime_days = &i
+	m.addmax_key_lifetime_days = nil
+}
+
+// MaxKeyLifetimeDays returns the value of the "max_key_lifetime_days" field in the mutation.
+func (m *AccountMutation) MaxKeyLifetimeDays() (r int, exists bool) {
+	v := m.max_key_lifetime_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxKeyLifetimeDays returns the old "max_key_lifetime_days" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldMaxKeyLifetimeDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxKeyLifetimeDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxKeyLifetimeDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxKeyLifetimeDays: %w", err)
+	}
+	return oldValue.MaxKeyLifetimeDays, nil
+}
+
+// AddMaxKeyLifetimeDays adds i to the "max_key_lifetime_days" field.
+func (m *AccountMutation) AddMaxKeyLifetimeDays(i int) {
+	if m.addmax_key_lifetime_days != nil {
+		*m.addmax_key_lifetime_days += i
+	} else {
+		m.addmax_key_lifetime_days = &i
+	}
+}
+
+// AddedMaxKeyLifetimeDays returns the value that was added to the "max_key_lifetime_days" field in this mutation.
+func (m *AccountMutation) AddedMaxKeyLifetimeDays() (r int, exists bool) {
+	v := m.addmax_key_lifetime_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxKeyLifetimeDays clears the value of the "max_key_lifetime_days" field.
+func (m *AccountMutation) ClearMaxKeyLifetimeDays() {
+	m.max_key_lifetime_days = nil
+	m.addmax_key_lifetime_days = nil
+	m.clearedFields[account.FieldMaxKeyLifetimeDays] = struct{}{}
+}
+
+// MaxKeyLifetimeDaysCleared returns if the "max_key_lifetime_days" field was cleared in this mutation.
+func (m *AccountMutation) MaxKeyLifetimeDaysCleared() bool {
+	_, ok := m.clearedFields[account.FieldMaxKeyLifetimeDays]
+	return ok
+}
+
+// ResetMaxKeyLifetimeDays resets all changes to the "max_key_lifetime_days" field.
+func (m *AccountMutation) ResetMaxKeyLifetimeDays() {
+	m.max_key_lifetime_days = nil
+	m.addmax_key_lifetime_days = nil
+	delete(m.clearedFields, account.FieldMaxKeyLifetimeDays)
+}
+
+// SetUnusedKeyDays sets the "unused_key_days" field.
+func (m *AccountMutation) SetUnusedKeyDays(i int) {
+	m.unused_key_days = &i
+	m.addunused_key_days = nil
+}
+
+// UnusedKeyDays returns the value of the "unused_key_days" field in the mutation.
+func (m *AccountMutation) UnusedKeyDays() (r int, exists bool) {
+	v := m.unused_key_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnusedKeyDays returns the old "unused_key_days" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldUnusedKeyDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnusedKeyDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnusedKeyDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnusedKeyDays: %w", err)
+	}
+	return oldValue.UnusedKeyDays, nil
+}
+
+// AddUnusedKeyDays adds i to the "unused_key_days" field.
+func (m *AccountMutation) AddUnusedKeyDays(i int) {
+	if m.addunused_key_days != nil {
+		*m.addunused_key_days += i
+	} else {
+		m.addunused_key_days = &i
+	}
+}
+
+// AddedUnusedKeyDays returns the value that was added to the "unused_key_days" field in this mutation.
+func (m *AccountMutation) AddedUnusedKeyDays() (r int, exists bool) {
+	v := m.addunused_key_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearUnusedKeyDays clears the value of the "unused_key_days" field.
+func (m *AccountMutation) ClearUnusedKeyDays() {
+	m.unused_key_days = nil
+	m.addunused_key_days = nil
+	m.clearedFields[account.FieldUnusedKeyDays] = struct{}{}
+}
+
+// UnusedKeyDaysCleared returns if the "unused_key_days" field was cleared in this mutation.
+func (m *AccountMutation) UnusedKeyDaysCleared() bool {
+	_, ok := m.clearedFields[account.FieldUnusedKeyDays]
+	return ok
+}
+
+// ResetUnusedKeyDays resets all changes to the "unused_key_days" field.
+func (m *AccountMutation) ResetUnusedKeyDays() {
+	m.unused_key_days = nil
+	m.addunused_key_days = nil
+	delete(m.clearedFields, account.FieldUnusedKeyDays)
+}
+
+// SetDeactivateUnusedKeys sets the "deactivate_unused_keys" field.
+func (m *AccountMutation) SetDeactivateUnusedKeys(b bool) {
+	m.deactivate_unused_keys = &b
+}
+
+// DeactivateUnusedKeys returns the value of the "deactivate_unused_keys" field in the mutation.
+func (m *AccountMutation) DeactivateUnusedKeys() (r bool, exists bool) {
+	v := m.deactivate_unused_keys
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeactivateUnusedKeys returns the old "deactivate_unused_keys" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldDeactivateUnusedKeys(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeactivateUnusedKeys is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeactivateUnusedKeys requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeactivateUnusedKeys: %w", err)
+	}
+	return oldValue.DeactivateUnusedKeys, nil
+}
+
+// ResetDeactivateUnusedKeys resets all changes to the "deactivate_unused_keys" field.
+func (m *AccountMutation) ResetDeactivateUnusedKeys() {
+	m.deactivate_unused_keys = nil
+}
+
+// SetLeakedKeyAction sets the "leaked_key_action" field.
+func (m *AccountMutation) SetLeakedKeyAction(aka account.LeakedKeyAction) {
+	m.leaked_key_action = &aka
+}
+
+// LeakedKeyAction returns the value of the "leaked_key_action" field in the mutation.
+func (m *AccountMutation) LeakedKeyAction() (r account.LeakedKeyAction, exists bool) {
+	v := m.leaked_key_action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeakedKeyAction returns the old "leaked_key_action" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldLeakedKeyAction(ctx context.Context) (v account.LeakedKeyAction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeakedKeyAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeakedKeyAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeakedKeyAction: %w", err)
+	}
+	return oldValue.LeakedKeyAction, nil
+}
+
+// ResetLeakedKeyAction resets all changes to the "leaked_key_action" field.
+func (m *AccountMutation) ResetLeakedKeyAction() {
+	m.leaked_key_action = nil
+}
+
+// SetNotifyOnKeyChanges sets the "notify_on_key_changes" field.
+func (m *AccountMutation) SetNotifyOnKeyChanges(b bool) {
+	m.notify_on_key_changes = &b
+}
+
+// NotifyOnKeyChanges returns the value of the "notify_on_key_changes" field in the mutation.
+func (m *AccountMutation) NotifyOnKeyChanges() (r bool, exists bool) {
+	v := m.notify_on_key_changes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotifyOnKeyChanges returns the old "notify_on_key_changes" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldNotifyOnKeyChanges(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotifyOnKeyChanges is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotifyOnKeyChanges requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotifyOnKeyChanges: %w", err)
+	}
+	return oldValue.NotifyOnKeyChanges, nil
+}
+
+// ResetNotifyOnKeyChanges resets all changes to the "notify_on_key_changes" field.
+func (m *AccountMutation) ResetNotifyOnKeyChanges() {
+	m.notify_on_key_changes = nil
+}
+
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -266,12 +1476,27 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 2)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
 	if m.name != nil {
 		fields = append(fields, account.FieldName)
+	}
+	if m.max_key_lifetime_days != nil {
+		fields = append(fields, account.FieldMaxKeyLifetimeDays)
+	}
+	if m.unused_key_days != nil {
+		fields = append(fields, account.FieldUnusedKeyDays)
+	}
+	if m.deactivate_unused_keys != nil {
+		fields = append(fields, account.FieldDeactivateUnusedKeys)
+	}
+	if m.leaked_key_action != nil {
+		fields = append(fields, account.FieldLeakedKeyAction)
+	}
+	if m.notify_on_key_changes != nil {
+		fields = append(fields, account.FieldNotifyOnKeyChanges)
 	}
 	return fields
 }
@@ -285,6 +1510,16 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case account.FieldName:
 		return m.Name()
+	case account.FieldMaxKeyLifetimeDays:
+		return m.MaxKeyLifetimeDays()
+	case account.FieldUnusedKeyDays:
+		return m.UnusedKeyDays()
+	case account.FieldDeactivateUnusedKeys:
+		return m.DeactivateUnusedKeys()
+	case account.FieldLeakedKeyAction:
+		return m.LeakedKeyAction()
+	case account.FieldNotifyOnKeyChanges:
+		return m.NotifyOnKeyChanges()
 	}
 	return nil, false
 }
@@ -298,6 +1533,16 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case account.FieldName:
 		return m.OldName(ctx)
+	case account.FieldMaxKeyLifetimeDays:
+		return m.OldMaxKeyLifetimeDays(ctx)
+	case account.FieldUnusedKeyDays:
+		return m.OldUnusedKeyDays(ctx)
+	case account.FieldDeactivateUnusedKeys:
+		return m.OldDeactivateUnusedKeys(ctx)
+	case account.FieldLeakedKeyAction:
+		return m.OldLeakedKeyAction(ctx)
+	case account.FieldNotifyOnKeyChanges:
+		return m.OldNotifyOnKeyChanges(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -321,6 +1566,41 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetName(v)
 		return nil
+	case account.FieldMaxKeyLifetimeDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxKeyLifetimeDays(v)
+		return nil
+	case account.FieldUnusedKeyDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnusedKeyDays(v)
+		return nil
+	case account.FieldDeactivateUnusedKeys:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeactivateUnusedKeys(v)
+		return nil
+	case account.FieldLeakedKeyAction:
+		v, ok := value.(account.LeakedKeyAction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeakedKeyAction(v)
+		return nil
+	case account.FieldNotifyOnKeyChanges:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotifyOnKeyChanges(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -328,13 +1608,26 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *AccountMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addmax_key_lifetime_days != nil {
+		fields = append(fields, account.FieldMaxKeyLifetimeDays)
+	}
+	if m.addunused_key_days != nil {
+		fields = append(fields, account.FieldUnusedKeyDays)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case account.FieldMaxKeyLifetimeDays:
+		return m.AddedMaxKeyLifetimeDays()
+	case account.FieldUnusedKeyDays:
+		return m.AddedUnusedKeyDays()
+	}
 	return nil, false
 }
 
@@ -343,6 +1636,20 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *AccountMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case account.FieldMaxKeyLifetimeDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxKeyLifetimeDays(v)
+		return nil
+	case account.FieldUnusedKeyDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnusedKeyDays(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account numeric field %s", name)
 }
@@ -350,7 +1657,14 @@ func (m *AccountMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AccountMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(account.FieldMaxKeyLifetimeDays) {
+		fields = append(fields, account.FieldMaxKeyLifetimeDays)
+	}
+	if m.FieldCleared(account.FieldUnusedKeyDays) {
+		fields = append(fields, account.FieldUnusedKeyDays)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -363,6 +1677,14 @@ func (m *AccountMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AccountMutation) ClearField(name string) error {
+	switch name {
+	case account.FieldMaxKeyLifetimeDays:
+		m.ClearMaxKeyLifetimeDays()
+		return nil
+	case account.FieldUnusedKeyDays:
+		m.ClearUnusedKeyDays()
+		return nil
+	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
 }
 
@@ -375,6 +1697,21 @@ func (m *AccountMutation) ResetField(name string) error {
 		return nil
 	case account.FieldName:
 		m.ResetName()
+		return nil
+	case account.FieldMaxKeyLifetimeDays:
+		m.ResetMaxKeyLifetimeDays()
+		return nil
+	case account.FieldUnusedKeyDays:
+		m.ResetUnusedKeyDays()
+		return nil
+	case account.FieldDeactivateUnusedKeys:
+		m.ResetDeactivateUnusedKeys()
+		return nil
+	case account.FieldLeakedKeyAction:
+		m.ResetLeakedKeyAction()
+		return nil
+	case account.FieldNotifyOnKeyChanges:
+		m.ResetNotifyOnKeyChanges()
 		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
@@ -437,6 +1774,8 @@ type AdminMutation struct {
 	created_at     *time.Time
 	email          *string
 	password_hash  *string
+	role           *admin.Role
+	invite_pending *bool
 	clearedFields  map[string]struct{}
 	account        *int
 	clearedaccount bool
@@ -687,6 +2026,78 @@ func (m *AdminMutation) ResetPasswordHash() {
 	m.password_hash = nil
 }
 
+// SetRole sets the "role" field.
+func (m *AdminMutation) SetRole(a admin.Role) {
+	m.role = &a
+}
+
+// Role returns the value of the "role" field in the mutation.
+func (m *AdminMutation) Role() (r admin.Role, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRole returns the old "role" field's value of the Admin entity.
+// If the Admin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdminMutation) OldRole(ctx context.Context) (v admin.Role, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRole: %w", err)
+	}
+	return oldValue.Role, nil
+}
+
+// ResetRole resets all changes to the "role" field.
+func (m *AdminMutation) ResetRole() {
+	m.role = nil
+}
+
+// SetInvitePending sets the "invite_pending" field.
+func (m *AdminMutation) SetInvitePending(b bool) {
+	m.invite_pending = &b
+}
+
+// InvitePending returns the value of the "invite_pending" field in the mutation.
+func (m *AdminMutation) InvitePending() (r bool, exists bool) {
+	v := m.invite_pending
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitePending returns the old "invite_pending" field's value of the Admin entity.
+// If the Admin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdminMutation) OldInvitePending(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitePending is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitePending requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitePending: %w", err)
+	}
+	return oldValue.InvitePending, nil
+}
+
+// ResetInvitePending resets all changes to the "invite_pending" field.
+func (m *AdminMutation) ResetInvitePending() {
+	m.invite_pending = nil
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *AdminMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -748,7 +2159,7 @@ func (m *AdminMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AdminMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, admin.FieldCreatedAt)
 	}
@@ -760,6 +2171,12 @@ func (m *AdminMutation) Fields() []string {
 	}
 	if m.password_hash != nil {
 		fields = append(fields, admin.FieldPasswordHash)
+	}
+	if m.role != nil {
+		fields = append(fields, admin.FieldRole)
+	}
+	if m.invite_pending != nil {
+		fields = append(fields, admin.FieldInvitePending)
 	}
 	return fields
 }
@@ -777,6 +2194,10 @@ func (m *AdminMutation) Field(name string) (ent.Value, bool) {
 		return m.Email()
 	case admin.FieldPasswordHash:
 		return m.PasswordHash()
+	case admin.FieldRole:
+		return m.Role()
+	case admin.FieldInvitePending:
+		return m.InvitePending()
 	}
 	return nil, false
 }
@@ -794,6 +2215,10 @@ func (m *AdminMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldEmail(ctx)
 	case admin.FieldPasswordHash:
 		return m.OldPasswordHash(ctx)
+	case admin.FieldRole:
+		return m.OldRole(ctx)
+	case admin.FieldInvitePending:
+		return m.OldInvitePending(ctx)
 	}
 	return nil, fmt.Errorf("unknown Admin field %s", name)
 }
@@ -830,6 +2255,20 @@ func (m *AdminMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPasswordHash(v)
+		return nil
+	case admin.FieldRole:
+		v, ok := value.(admin.Role)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRole(v)
+		return nil
+	case admin.FieldInvitePending:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitePending(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Admin field %s", name)
@@ -894,6 +2333,12 @@ func (m *AdminMutation) ResetField(name string) error {
 		return nil
 	case admin.FieldPasswordHash:
 		m.ResetPasswordHash()
+		return nil
+	case admin.FieldRole:
+		m.ResetRole()
+		return nil
+	case admin.FieldInvitePending:
+		m.ResetInvitePending()
 		return nil
 	}
 	return fmt.Errorf("unknown Admin field %s", name)
@@ -994,6 +2439,9 @@ type ApiKeyMutation struct {
 	appendip_allowlist   []string
 	rate_limit           *int
 	addrate_limit        *int
+	leaked_at            *time.Time
+	last_used_ip         *string
+	last_used_route      *string
 	clearedFields        map[string]struct{}
 	account              *int
 	clearedaccount       bool
@@ -1759,6 +3207,127 @@ func (m *ApiKeyMutation) ResetCreatedByID() {
 	delete(m.clearedFields, apikey.FieldCreatedByID)
 }
 
+// SetLeakedAt sets the "leaked_at" field.
+func (m *ApiKeyMutation) SetLeakedAt(t time.Time) {
+	m.leaked_at = &t
+}
+
+// LeakedAt returns the value of the "leaked_at" field in the mutation.
+func (m *ApiKeyMutation) LeakedAt() (r time.Time, exists bool) {
+	v := m.leaked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeakedAt returns the old "leaked_at" field's value of the ApiKey entity.
+// If the ApiKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApiKeyMutation) OldLeakedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeakedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeakedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeakedAt: %w", err)
+	}
+	return oldValue.LeakedAt, nil
+}
+
+// ClearLeakedAt clears the value of the "leaked_at" field.
+func (m *ApiKeyMutation) ClearLeakedAt() {
+	m.leaked_at = nil
+	m.clearedFields[apikey.FieldLeakedAt] = struct{}{}
+}
+
+// LeakedAtCleared returns if the "leaked_at" field was cleared in this mutation.
+func (m *ApiKeyMutation) LeakedAtCleared() bool {
+	_, ok := m.clearedFields[apikey.FieldLeakedAt]
+	return ok
+}
+
+// ResetLeakedAt resets all changes to the "leaked_at" field.
+func (m *ApiKeyMutation) ResetLeakedAt() {
+	m.leaked_at = nil
+	delete(m.clearedFields, apikey.FieldLeakedAt)
+}
+
+// SetLastUsedIP sets the "last_used_ip" field.
+func (m *ApiKeyMutation) SetLastUsedIP(s string) {
+	m.last_used_ip = &s
+}
+
+// LastUsedIP returns the value of the "last_used_ip" field in the mutation.
+func (m *ApiKeyMutation) LastUsedIP() (r string, exists bool) {
+	v := m.last_used_ip
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedIP returns the old "last_used_ip" field's value of the ApiKey entity.
+// If the ApiKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApiKeyMutation) OldLastUsedIP(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedIP is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedIP requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedIP: %w", err)
+	}
+	return oldValue.LastUsedIP, nil
+}
+
+// ResetLastUsedIP resets all changes to the "last_used_ip" field.
+func (m *ApiKeyMutation) ResetLastUsedIP() {
+	m.last_used_ip = nil
+}
+
+// SetLastUsedRoute sets the "last_used_route" field.
+func (m *ApiKeyMutation) SetLastUsedRoute(s string) {
+	m.last_used_route = &s
+}
+
+// LastUsedRoute returns the value of the "last_used_route" field in the mutation.
+func (m *ApiKeyMutation) LastUsedRoute() (r string, exists bool) {
+	v := m.last_used_route
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedRoute returns the old "last_used_route" field's value of the ApiKey entity.
+// If the ApiKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ApiKeyMutation) OldLastUsedRoute(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedRoute is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedRoute requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedRoute: %w", err)
+	}
+	return oldValue.LastUsedRoute, nil
+}
+
+// ResetLastUsedRoute resets all changes to the "last_used_route" field.
+func (m *ApiKeyMutation) ResetLastUsedRoute() {
+	m.last_used_route = nil
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *ApiKeyMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -1901,7 +3470,7 @@ func (m *ApiKeyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ApiKeyMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, apikey.FieldCreatedAt)
 	}
@@ -1947,6 +3516,15 @@ func (m *ApiKeyMutation) Fields() []string {
 	if m.created_by != nil {
 		fields = append(fields, apikey.FieldCreatedByID)
 	}
+	if m.leaked_at != nil {
+		fields = append(fields, apikey.FieldLeakedAt)
+	}
+	if m.last_used_ip != nil {
+		fields = append(fields, apikey.FieldLastUsedIP)
+	}
+	if m.last_used_route != nil {
+		fields = append(fields, apikey.FieldLastUsedRoute)
+	}
 	return fields
 }
 
@@ -1985,6 +3563,12 @@ func (m *ApiKeyMutation) Field(name string) (ent.Value, bool) {
 		return m.RateLimit()
 	case apikey.FieldCreatedByID:
 		return m.CreatedByID()
+	case apikey.FieldLeakedAt:
+		return m.LeakedAt()
+	case apikey.FieldLastUsedIP:
+		return m.LastUsedIP()
+	case apikey.FieldLastUsedRoute:
+		return m.LastUsedRoute()
 	}
 	return nil, false
 }
@@ -2024,6 +3608,12 @@ func (m *ApiKeyMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldRateLimit(ctx)
 	case apikey.FieldCreatedByID:
 		return m.OldCreatedByID(ctx)
+	case apikey.FieldLeakedAt:
+		return m.OldLeakedAt(ctx)
+	case apikey.FieldLastUsedIP:
+		return m.OldLastUsedIP(ctx)
+	case apikey.FieldLastUsedRoute:
+		return m.OldLastUsedRoute(ctx)
 	}
 	return nil, fmt.Errorf("unknown ApiKey field %s", name)
 }
@@ -2138,6 +3728,27 @@ func (m *ApiKeyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCreatedByID(v)
 		return nil
+	case apikey.FieldLeakedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeakedAt(v)
+		return nil
+	case apikey.FieldLastUsedIP:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedIP(v)
+		return nil
+	case apikey.FieldLastUsedRoute:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedRoute(v)
+		return nil
 	}
 	return fmt.Errorf("unknown ApiKey field %s", name)
 }
@@ -2201,6 +3812,9 @@ func (m *ApiKeyMutation) ClearedFields() []string {
 	if m.FieldCleared(apikey.FieldCreatedByID) {
 		fields = append(fields, apikey.FieldCreatedByID)
 	}
+	if m.FieldCleared(apikey.FieldLeakedAt) {
+		fields = append(fields, apikey.FieldLeakedAt)
+	}
 	return fields
 }
 
@@ -2232,6 +3846,9 @@ func (m *ApiKeyMutation) ClearField(name string) error {
 		return nil
 	case apikey.FieldCreatedByID:
 		m.ClearCreatedByID()
+		return nil
+	case apikey.FieldLeakedAt:
+		m.ClearLeakedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown ApiKey nullable field %s", name)
@@ -2285,6 +3902,15 @@ func (m *ApiKeyMutation) ResetField(name string) error {
 		return nil
 	case apikey.FieldCreatedByID:
 		m.ResetCreatedByID()
+		return nil
+	case apikey.FieldLeakedAt:
+		m.ResetLeakedAt()
+		return nil
+	case apikey.FieldLastUsedIP:
+		m.ResetLastUsedIP()
+		return nil
+	case apikey.FieldLastUsedRoute:
+		m.ResetLastUsedRoute()
 		return nil
 	}
 	return fmt.Errorf("unknown ApiKey field %s", name)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/apikey"
@@ -21,6 +22,33 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	accesstokenMixin := schema.AccessToken{}.Mixin()
+	accesstokenMixinFields0 := accesstokenMixin[0].Fields()
+	_ = accesstokenMixinFields0
+	accesstokenFields := schema.AccessToken{}.Fields()
+	_ = accesstokenFields
+	// accesstokenDescCreatedAt is the schema descriptor for created_at field.
+	accesstokenDescCreatedAt := accesstokenMixinFields0[0].Descriptor()
+	// accesstoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	accesstoken.DefaultCreatedAt = accesstokenDescCreatedAt.Default.(func() time.Time)
+	// accesstokenDescName is the schema descriptor for name field.
+	accesstokenDescName := accesstokenFields[0].Descriptor()
+	// accesstoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	accesstoken.NameValidator = func() func(string) error {
+		validators := accesstokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	accountMixin := schema.Account{}.Mixin()
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
@@ -48,6 +76,14 @@ func init() {
 			return nil
 		}
 	}()
+	// accountDescDeactivateUnusedKeys is the schema descriptor for deactivate_unused_keys field.
+	accountDescDeactivateUnusedKeys := accountFields[3].Descriptor()
+	// account.DefaultDeactivateUnusedKeys holds the default value on creation for the deactivate_unused_keys field.
+	account.DefaultDeactivateUnusedKeys = accountDescDeactivateUnusedKeys.Default.(bool)
+	// accountDescNotifyOnKeyChanges is the schema descriptor for notify_on_key_changes field.
+	accountDescNotifyOnKeyChanges := accountFields[5].Descriptor()
+	// account.DefaultNotifyOnKeyChanges holds the default value on creation for the notify_on_key_changes field.
+	account.DefaultNotifyOnKeyChanges = accountDescNotifyOnKeyChanges.Default.(bool)
 	adminMixin := schema.Admin{}.Mixin()
 	adminMixinFields0 := adminMixin[0].Fields()
 	_ = adminMixinFields0
@@ -75,6 +111,10 @@ func init() {
 			return nil
 		}
 	}()
+	// adminDescInvitePending is the schema descriptor for invite_pending field.
+	adminDescInvitePending := adminFields[3].Descriptor()
+	// admin.DefaultInvitePending holds the default value on creation for the invite_pending field.
+	admin.DefaultInvitePending = adminDescInvitePending.Default.(bool)
 	apikeyMixin := schema.ApiKey{}.Mixin()
 	apikeyMixinFields0 := apikeyMixin[0].Fields()
 	_ = apikeyMixinFields0
@@ -116,6 +156,14 @@ func init() {
 	apikey.DefaultRateLimit = apikeyDescRateLimit.Default.(int)
 	// apikey.RateLimitValidator is a validator for the "rate_limit" field. It is called by the builders before save.
 	apikey.RateLimitValidator = apikeyDescRateLimit.Validators[0].(func(int) error)
+	// apikeyDescLastUsedIP is the schema descriptor for last_used_ip field.
+	apikeyDescLastUsedIP := apikeyFields[14].Descriptor()
+	// apikey.DefaultLastUsedIP holds the default value on creation for the last_used_ip field.
+	apikey.DefaultLastUsedIP = apikeyDescLastUsedIP.Default.(string)
+	// apikeyDescLastUsedRoute is the schema descriptor for last_used_route field.
+	apikeyDescLastUsedRoute := apikeyFields[15].Descriptor()
+	// apikey.DefaultLastUsedRoute holds the default value on creation for the last_used_route field.
+	apikey.DefaultLastUsedRoute = apikeyDescLastUsedRoute.Default.(string)
 	auditeventMixin := schema.AuditEvent{}.Mixin()
 	auditeventMixinFields0 := auditeventMixin[0].Fields()
 	_ = auditeventMixinFields0

@@ -53,11 +53,17 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
+// AccessToken returns generated.AccessTokenResolver implementation.
+func (r *Resolver) AccessToken() generated.AccessTokenResolver { return &accessTokenResolver{r} }
+
 // Admin returns generated.AdminResolver implementation.
 func (r *Resolver) Admin() generated.AdminResolver { return &adminResolver{r} }
 
 // ApiKey returns generated.ApiKeyResolver implementation.
 func (r *Resolver) ApiKey() generated.ApiKeyResolver { return &apiKeyResolver{r} }
+
+// AuditEvent returns generated.AuditEventResolver implementation.
+func (r *Resolver) AuditEvent() generated.AuditEventResolver { return &auditEventResolver{r} }
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
@@ -68,8 +74,10 @@ func (r *Resolver) ApiKeyWhereInput() generated.ApiKeyWhereInputResolver {
 }
 
 type (
+	accessTokenResolver      struct{ *Resolver }
 	adminResolver            struct{ *Resolver }
 	apiKeyResolver           struct{ *Resolver }
+	auditEventResolver       struct{ *Resolver }
 	queryResolver            struct{ *Resolver }
 	apiKeyWhereInputResolver struct{ *Resolver }
 )

@@ -3,6 +3,9 @@
 package account
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -17,6 +20,16 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
+	// FieldMaxKeyLifetimeDays holds the string denoting the max_key_lifetime_days field in the database.
+	FieldMaxKeyLifetimeDays = "max_key_lifetime_days"
+	// FieldUnusedKeyDays holds the string denoting the unused_key_days field in the database.
+	FieldUnusedKeyDays = "unused_key_days"
+	// FieldDeactivateUnusedKeys holds the string denoting the deactivate_unused_keys field in the database.
+	FieldDeactivateUnusedKeys = "deactivate_unused_keys"
+	// FieldLeakedKeyAction holds the string denoting the leaked_key_action field in the database.
+	FieldLeakedKeyAction = "leaked_key_action"
+	// FieldNotifyOnKeyChanges holds the string denoting the notify_on_key_changes field in the database.
+	FieldNotifyOnKeyChanges = "notify_on_key_changes"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 )
@@ -26,6 +39,11 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldName,
+	FieldMaxKeyLifetimeDays,
+	FieldUnusedKeyDays,
+	FieldDeactivateUnusedKeys,
+	FieldLeakedKeyAction,
+	FieldNotifyOnKeyChanges,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -43,7 +61,37 @@ var (
 	DefaultCreatedAt func() time.Time
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
+	// DefaultDeactivateUnusedKeys holds the default value on creation for the "deactivate_unused_keys" field.
+	DefaultDeactivateUnusedKeys bool
+	// DefaultNotifyOnKeyChanges holds the default value on creation for the "notify_on_key_changes" field.
+	DefaultNotifyOnKeyChanges bool
 )
+
+// LeakedKeyAction defines the type for the "leaked_key_action" enum field.
+type LeakedKeyAction string
+
+// LeakedKeyActionDEACTIVATE is the default value of the LeakedKeyAction enum.
+const DefaultLeakedKeyAction = LeakedKeyActionDEACTIVATE
+
+// LeakedKeyAction values.
+const (
+	LeakedKeyActionDEACTIVATE LeakedKeyAction = "DEACTIVATE"
+	LeakedKeyActionNOTIFY     LeakedKeyAction = "NOTIFY"
+)
+
+func (lka LeakedKeyAction) String() string {
+	return string(lka)
+}
+
+// LeakedKeyActionValidator is a validator for the "leaked_key_action" field enum values. It is called by the builders before save.
+func LeakedKeyActionValidator(lka LeakedKeyAction) error {
+	switch lka {
+	case LeakedKeyActionDEACTIVATE, LeakedKeyActionNOTIFY:
+		return nil
+	default:
+		return fmt.Errorf("account: invalid enum value for leaked_key_action field: %q", lka)
+	}
+}
 
 // OrderOption defines the ordering options for the Account queries.
 type OrderOption func(*sql.Selector)
@@ -61,4 +109,47 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByName orders the results by the name field.
 func ByName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldName, opts...).ToFunc()
+}
+
+// ByMaxKeyLifetimeDays orders the results by the max_key_lifetime_days field.
+func ByMaxKeyLifetimeDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMaxKeyLifetimeDays, opts...).ToFunc()
+}
+
+// ByUnusedKeyDays orders the results by the unused_key_days field.
+func ByUnusedKeyDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnusedKeyDays, opts...).ToFunc()
+}
+
+// ByDeactivateUnusedKeys orders the results by the deactivate_unused_keys field.
+func ByDeactivateUnusedKeys(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeactivateUnusedKeys, opts...).ToFunc()
+}
+
+// ByLeakedKeyAction orders the results by the leaked_key_action field.
+func ByLeakedKeyAction(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLeakedKeyAction, opts...).ToFunc()
+}
+
+// ByNotifyOnKeyChanges orders the results by the notify_on_key_changes field.
+func ByNotifyOnKeyChanges(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNotifyOnKeyChanges, opts...).ToFunc()
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e LeakedKeyAction) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *LeakedKeyAction) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = LeakedKeyAction(str)
+	if err := LeakedKeyActionValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid LeakedKeyAction", str)
+	}
+	return nil
 }

@@ -64,6 +64,26 @@ func Name(v string) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldName, v))
 }
 
+// MaxKeyLifetimeDays applies equality check predicate on the "max_key_lifetime_days" field. It's identical to MaxKeyLifetimeDaysEQ.
+func MaxKeyLifetimeDays(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldMaxKeyLifetimeDays, v))
+}
+
+// UnusedKeyDays applies equality check predicate on the "unused_key_days" field. It's identical to UnusedKeyDaysEQ.
+func UnusedKeyDays(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldUnusedKeyDays, v))
+}
+
+// DeactivateUnusedKeys applies equality check predicate on the "deactivate_unused_keys" field. It's identical to DeactivateUnusedKeysEQ.
+func DeactivateUnusedKeys(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldDeactivateUnusedKeys, v))
+}
+
+// NotifyOnKeyChanges applies equality check predicate on the "notify_on_key_changes" field. It's identical to NotifyOnKeyChangesEQ.
+func NotifyOnKeyChanges(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldNotifyOnKeyChanges, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldCreatedAt, v))
@@ -167,6 +187,146 @@ func NameEqualFold(v string) predicate.Account {
 // NameContainsFold applies the ContainsFold predicate on the "name" field.
 func NameContainsFold(v string) predicate.Account {
 	return predicate.Account(sql.FieldContainsFold(FieldName, v))
+}
+
+// MaxKeyLifetimeDaysEQ applies the EQ predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldMaxKeyLifetimeDays, v))
+}
+
+// MaxKeyLifetimeDaysNEQ applies the NEQ predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysNEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldMaxKeyLifetimeDays, v))
+}
+
+// MaxKeyLifetimeDaysIn applies the In predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldMaxKeyLifetimeDays, vs...))
+}
+
+// MaxKeyLifetimeDaysNotIn applies the NotIn predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysNotIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldMaxKeyLifetimeDays, vs...))
+}
+
+// MaxKeyLifetimeDaysGT applies the GT predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysGT(v int) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldMaxKeyLifetimeDays, v))
+}
+
+// MaxKeyLifetimeDaysGTE applies the GTE predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysGTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldMaxKeyLifetimeDays, v))
+}
+
+// MaxKeyLifetimeDaysLT applies the LT predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysLT(v int) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldMaxKeyLifetimeDays, v))
+}
+
+// MaxKeyLifetimeDaysLTE applies the LTE predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysLTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldMaxKeyLifetimeDays, v))
+}
+
+// MaxKeyLifetimeDaysIsNil applies the IsNil predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldMaxKeyLifetimeDays))
+}
+
+// MaxKeyLifetimeDaysNotNil applies the NotNil predicate on the "max_key_lifetime_days" field.
+func MaxKeyLifetimeDaysNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldMaxKeyLifetimeDays))
+}
+
+// UnusedKeyDaysEQ applies the EQ predicate on the "unused_key_days" field.
+func UnusedKeyDaysEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldUnusedKeyDays, v))
+}
+
+// UnusedKeyDaysNEQ applies the NEQ predicate on the "unused_key_days" field.
+func UnusedKeyDaysNEQ(v int) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldUnusedKeyDays, v))
+}
+
+// UnusedKeyDaysIn applies the In predicate on the "unused_key_days" field.
+func UnusedKeyDaysIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldUnusedKeyDays, vs...))
+}
+
+// UnusedKeyDaysNotIn applies the NotIn predicate on the "unused_key_days" field.
+func UnusedKeyDaysNotIn(vs ...int) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldUnusedKeyDays, vs...))
+}
+
+// UnusedKeyDaysGT applies the GT predicate on the "unused_key_days" field.
+func UnusedKeyDaysGT(v int) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldUnusedKeyDays, v))
+}
+
+// UnusedKeyDaysGTE applies the GTE predicate on the "unused_key_days" field.
+func UnusedKeyDaysGTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldUnusedKeyDays, v))
+}
+
+// UnusedKeyDaysLT applies the LT predicate on the "unused_key_days" field.
+func UnusedKeyDaysLT(v int) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldUnusedKeyDays, v))
+}
+
+// UnusedKeyDaysLTE applies the LTE predicate on the "unused_key_days" field.
+func UnusedKeyDaysLTE(v int) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldUnusedKeyDays, v))
+}
+
+// UnusedKeyDaysIsNil applies the IsNil predicate on the "unused_key_days" field.
+func UnusedKeyDaysIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldUnusedKeyDays))
+}
+
+// UnusedKeyDaysNotNil applies the NotNil predicate on the "unused_key_days" field.
+func UnusedKeyDaysNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldUnusedKeyDays))
+}
+
+// DeactivateUnusedKeysEQ applies the EQ predicate on the "deactivate_unused_keys" field.
+func DeactivateUnusedKeysEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldDeactivateUnusedKeys, v))
+}
+
+// DeactivateUnusedKeysNEQ applies the NEQ predicate on the "deactivate_unused_keys" field.
+func DeactivateUnusedKeysNEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldDeactivateUnusedKeys, v))
+}
+
+// LeakedKeyActionEQ applies the EQ predicate on the "leaked_key_action" field.
+func LeakedKeyActionEQ(v LeakedKeyAction) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldLeakedKeyAction, v))
+}
+
+// LeakedKeyActionNEQ applies the NEQ predicate on the "leaked_key_action" field.
+func LeakedKeyActionNEQ(v LeakedKeyAction) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldLeakedKeyAction, v))
+}
+
+// LeakedKeyActionIn applies the In predicate on the "leaked_key_action" field.
+func LeakedKeyActionIn(vs ...LeakedKeyAction) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldLeakedKeyAction, vs...))
+}
+
+// LeakedKeyActionNotIn applies the NotIn predicate on the "leaked_key_action" field.
+func LeakedKeyActionNotIn(vs ...LeakedKeyAction) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldLeakedKeyAction, vs...))
+}
+
+// NotifyOnKeyChangesEQ applies the EQ predicate on the "notify_on_key_changes" field.
+func NotifyOnKeyChangesEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldNotifyOnKeyChanges, v))
+}
+
+// NotifyOnKeyChangesNEQ applies the NEQ predicate on the "notify_on_key_changes" field.
+func NotifyOnKeyChangesNEQ(v bool) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldNotifyOnKeyChanges, v))
 }
 
 // And groups predicates with the AND operator between them.

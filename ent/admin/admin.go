@@ -3,6 +3,9 @@
 package admin
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -22,6 +25,10 @@ const (
 	FieldEmail = "email"
 	// FieldPasswordHash holds the string denoting the password_hash field in the database.
 	FieldPasswordHash = "password_hash"
+	// FieldRole holds the string denoting the role field in the database.
+	FieldRole = "role"
+	// FieldInvitePending holds the string denoting the invite_pending field in the database.
+	FieldInvitePending = "invite_pending"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// Table holds the table name of the admin in the database.
@@ -42,6 +49,8 @@ var Columns = []string{
 	FieldAccountID,
 	FieldEmail,
 	FieldPasswordHash,
+	FieldRole,
+	FieldInvitePending,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -59,7 +68,36 @@ var (
 	DefaultCreatedAt func() time.Time
 	// EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	EmailValidator func(string) error
+	// DefaultInvitePending holds the default value on creation for the "invite_pending" field.
+	DefaultInvitePending bool
 )
+
+// Role defines the type for the "role" enum field.
+type Role string
+
+// RoleOWNER is the default value of the Role enum.
+const DefaultRole = RoleOWNER
+
+// Role values.
+const (
+	RoleOWNER  Role = "OWNER"
+	RoleADMIN  Role = "ADMIN"
+	RoleVIEWER Role = "VIEWER"
+)
+
+func (r Role) String() string {
+	return string(r)
+}
+
+// RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
+func RoleValidator(r Role) error {
+	switch r {
+	case RoleOWNER, RoleADMIN, RoleVIEWER:
+		return nil
+	default:
+		return fmt.Errorf("admin: invalid enum value for role field: %q", r)
+	}
+}
 
 // OrderOption defines the ordering options for the Admin queries.
 type OrderOption func(*sql.Selector)
@@ -89,6 +127,16 @@ func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPasswordHash, opts...).ToFunc()
 }
 
+// ByRole orders the results by the role field.
+func ByRole(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRole, opts...).ToFunc()
+}
+
+// ByInvitePending orders the results by the invite_pending field.
+func ByInvitePending(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitePending, opts...).ToFunc()
+}
+
 // ByAccountField orders the results by account field.
 func ByAccountField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -101,4 +149,22 @@ func newAccountStep() *sqlgraph.Step {
 		sqlgraph.To(AccountInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, AccountTable, AccountColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Role) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Role) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Role(str)
+	if err := RoleValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
 }

@@ -75,6 +75,11 @@ func PasswordHash(v string) predicate.Admin {
 	return predicate.Admin(sql.FieldEQ(FieldPasswordHash, v))
 }
 
+// InvitePending applies equality check predicate on the "invite_pending" field. It's identical to InvitePendingEQ.
+func InvitePending(v bool) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldInvitePending, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Admin {
 	return predicate.Admin(sql.FieldEQ(FieldCreatedAt, v))
@@ -263,6 +268,36 @@ func PasswordHashEqualFold(v string) predicate.Admin {
 // PasswordHashContainsFold applies the ContainsFold predicate on the "password_hash" field.
 func PasswordHashContainsFold(v string) predicate.Admin {
 	return predicate.Admin(sql.FieldContainsFold(FieldPasswordHash, v))
+}
+
+// RoleEQ applies the EQ predicate on the "role" field.
+func RoleEQ(v Role) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldRole, v))
+}
+
+// RoleNEQ applies the NEQ predicate on the "role" field.
+func RoleNEQ(v Role) predicate.Admin {
+	return predicate.Admin(sql.FieldNEQ(FieldRole, v))
+}
+
+// RoleIn applies the In predicate on the "role" field.
+func RoleIn(vs ...Role) predicate.Admin {
+	return predicate.Admin(sql.FieldIn(FieldRole, vs...))
+}
+
+// RoleNotIn applies the NotIn predicate on the "role" field.
+func RoleNotIn(vs ...Role) predicate.Admin {
+	return predicate.Admin(sql.FieldNotIn(FieldRole, vs...))
+}
+
+// InvitePendingEQ applies the EQ predicate on the "invite_pending" field.
+func InvitePendingEQ(v bool) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldInvitePending, v))
+}
+
+// InvitePendingNEQ applies the NEQ predicate on the "invite_pending" field.
+func InvitePendingNEQ(v bool) predicate.Admin {
+	return predicate.Admin(sql.FieldNEQ(FieldInvitePending, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

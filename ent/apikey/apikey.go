@@ -44,6 +44,12 @@ const (
 	FieldRateLimit = "rate_limit"
 	// FieldCreatedByID holds the string denoting the created_by_id field in the database.
 	FieldCreatedByID = "created_by_id"
+	// FieldLeakedAt holds the string denoting the leaked_at field in the database.
+	FieldLeakedAt = "leaked_at"
+	// FieldLastUsedIP holds the string denoting the last_used_ip field in the database.
+	FieldLastUsedIP = "last_used_ip"
+	// FieldLastUsedRoute holds the string denoting the last_used_route field in the database.
+	FieldLastUsedRoute = "last_used_route"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgePermissions holds the string denoting the permissions edge name in mutations.
@@ -91,6 +97,9 @@ var Columns = []string{
 	FieldIPAllowlist,
 	FieldRateLimit,
 	FieldCreatedByID,
+	FieldLeakedAt,
+	FieldLastUsedIP,
+	FieldLastUsedRoute,
 }
 
 var (
@@ -122,6 +131,10 @@ var (
 	DefaultRateLimit int
 	// RateLimitValidator is a validator for the "rate_limit" field. It is called by the builders before save.
 	RateLimitValidator func(int) error
+	// DefaultLastUsedIP holds the default value on creation for the "last_used_ip" field.
+	DefaultLastUsedIP string
+	// DefaultLastUsedRoute holds the default value on creation for the "last_used_route" field.
+	DefaultLastUsedRoute string
 )
 
 // OrderOption defines the ordering options for the ApiKey queries.
@@ -185,6 +198,21 @@ func ByRateLimit(opts ...sql.OrderTermOption) OrderOption {
 // ByCreatedByID orders the results by the created_by_id field.
 func ByCreatedByID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedByID, opts...).ToFunc()
+}
+
+// ByLeakedAt orders the results by the leaked_at field.
+func ByLeakedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLeakedAt, opts...).ToFunc()
+}
+
+// ByLastUsedIP orders the results by the last_used_ip field.
+func ByLastUsedIP(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastUsedIP, opts...).ToFunc()
+}
+
+// ByLastUsedRoute orders the results by the last_used_route field.
+func ByLastUsedRoute(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastUsedRoute, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

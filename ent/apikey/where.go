@@ -125,6 +125,21 @@ func CreatedByID(v int) predicate.ApiKey {
 	return predicate.ApiKey(sql.FieldEQ(FieldCreatedByID, v))
 }
 
+// LeakedAt applies equality check predicate on the "leaked_at" field. It's identical to LeakedAtEQ.
+func LeakedAt(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEQ(FieldLeakedAt, v))
+}
+
+// LastUsedIP applies equality check predicate on the "last_used_ip" field. It's identical to LastUsedIPEQ.
+func LastUsedIP(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEQ(FieldLastUsedIP, v))
+}
+
+// LastUsedRoute applies equality check predicate on the "last_used_route" field. It's identical to LastUsedRouteEQ.
+func LastUsedRoute(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEQ(FieldLastUsedRoute, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.ApiKey {
 	return predicate.ApiKey(sql.FieldEQ(FieldCreatedAt, v))
@@ -748,6 +763,186 @@ func CreatedByIDIsNil() predicate.ApiKey {
 // CreatedByIDNotNil applies the NotNil predicate on the "created_by_id" field.
 func CreatedByIDNotNil() predicate.ApiKey {
 	return predicate.ApiKey(sql.FieldNotNull(FieldCreatedByID))
+}
+
+// LeakedAtEQ applies the EQ predicate on the "leaked_at" field.
+func LeakedAtEQ(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEQ(FieldLeakedAt, v))
+}
+
+// LeakedAtNEQ applies the NEQ predicate on the "leaked_at" field.
+func LeakedAtNEQ(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNEQ(FieldLeakedAt, v))
+}
+
+// LeakedAtIn applies the In predicate on the "leaked_at" field.
+func LeakedAtIn(vs ...time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldIn(FieldLeakedAt, vs...))
+}
+
+// LeakedAtNotIn applies the NotIn predicate on the "leaked_at" field.
+func LeakedAtNotIn(vs ...time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNotIn(FieldLeakedAt, vs...))
+}
+
+// LeakedAtGT applies the GT predicate on the "leaked_at" field.
+func LeakedAtGT(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldGT(FieldLeakedAt, v))
+}
+
+// LeakedAtGTE applies the GTE predicate on the "leaked_at" field.
+func LeakedAtGTE(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldGTE(FieldLeakedAt, v))
+}
+
+// LeakedAtLT applies the LT predicate on the "leaked_at" field.
+func LeakedAtLT(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldLT(FieldLeakedAt, v))
+}
+
+// LeakedAtLTE applies the LTE predicate on the "leaked_at" field.
+func LeakedAtLTE(v time.Time) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldLTE(FieldLeakedAt, v))
+}
+
+// LeakedAtIsNil applies the IsNil predicate on the "leaked_at" field.
+func LeakedAtIsNil() predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldIsNull(FieldLeakedAt))
+}
+
+// LeakedAtNotNil applies the NotNil predicate on the "leaked_at" field.
+func LeakedAtNotNil() predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNotNull(FieldLeakedAt))
+}
+
+// LastUsedIPEQ applies the EQ predicate on the "last_used_ip" field.
+func LastUsedIPEQ(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEQ(FieldLastUsedIP, v))
+}
+
+// LastUsedIPNEQ applies the NEQ predicate on the "last_used_ip" field.
+func LastUsedIPNEQ(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNEQ(FieldLastUsedIP, v))
+}
+
+// LastUsedIPIn applies the In predicate on the "last_used_ip" field.
+func LastUsedIPIn(vs ...string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldIn(FieldLastUsedIP, vs...))
+}
+
+// LastUsedIPNotIn applies the NotIn predicate on the "last_used_ip" field.
+func LastUsedIPNotIn(vs ...string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNotIn(FieldLastUsedIP, vs...))
+}
+
+// LastUsedIPGT applies the GT predicate on the "last_used_ip" field.
+func LastUsedIPGT(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldGT(FieldLastUsedIP, v))
+}
+
+// LastUsedIPGTE applies the GTE predicate on the "last_used_ip" field.
+func LastUsedIPGTE(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldGTE(FieldLastUsedIP, v))
+}
+
+// LastUsedIPLT applies the LT predicate on the "last_used_ip" field.
+func LastUsedIPLT(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldLT(FieldLastUsedIP, v))
+}
+
+// LastUsedIPLTE applies the LTE predicate on the "last_used_ip" field.
+func LastUsedIPLTE(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldLTE(FieldLastUsedIP, v))
+}
+
+// LastUsedIPContains applies the Contains predicate on the "last_used_ip" field.
+func LastUsedIPContains(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldContains(FieldLastUsedIP, v))
+}
+
+// LastUsedIPHasPrefix applies the HasPrefix predicate on the "last_used_ip" field.
+func LastUsedIPHasPrefix(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldHasPrefix(FieldLastUsedIP, v))
+}
+
+// LastUsedIPHasSuffix applies the HasSuffix predicate on the "last_used_ip" field.
+func LastUsedIPHasSuffix(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldHasSuffix(FieldLastUsedIP, v))
+}
+
+// LastUsedIPEqualFold applies the EqualFold predicate on the "last_used_ip" field.
+func LastUsedIPEqualFold(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEqualFold(FieldLastUsedIP, v))
+}
+
+// LastUsedIPContainsFold applies the ContainsFold predicate on the "last_used_ip" field.
+func LastUsedIPContainsFold(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldContainsFold(FieldLastUsedIP, v))
+}
+
+// LastUsedRouteEQ applies the EQ predicate on the "last_used_route" field.
+func LastUsedRouteEQ(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEQ(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteNEQ applies the NEQ predicate on the "last_used_route" field.
+func LastUsedRouteNEQ(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNEQ(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteIn applies the In predicate on the "last_used_route" field.
+func LastUsedRouteIn(vs ...string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldIn(FieldLastUsedRoute, vs...))
+}
+
+// LastUsedRouteNotIn applies the NotIn predicate on the "last_used_route" field.
+func LastUsedRouteNotIn(vs ...string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldNotIn(FieldLastUsedRoute, vs...))
+}
+
+// LastUsedRouteGT applies the GT predicate on the "last_used_route" field.
+func LastUsedRouteGT(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldGT(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteGTE applies the GTE predicate on the "last_used_route" field.
+func LastUsedRouteGTE(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldGTE(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteLT applies the LT predicate on the "last_used_route" field.
+func LastUsedRouteLT(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldLT(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteLTE applies the LTE predicate on the "last_used_route" field.
+func LastUsedRouteLTE(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldLTE(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteContains applies the Contains predicate on the "last_used_route" field.
+func LastUsedRouteContains(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldContains(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteHasPrefix applies the HasPrefix predicate on the "last_used_route" field.
+func LastUsedRouteHasPrefix(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldHasPrefix(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteHasSuffix applies the HasSuffix predicate on the "last_used_route" field.
+func LastUsedRouteHasSuffix(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldHasSuffix(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteEqualFold applies the EqualFold predicate on the "last_used_route" field.
+func LastUsedRouteEqualFold(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldEqualFold(FieldLastUsedRoute, v))
+}
+
+// LastUsedRouteContainsFold applies the ContainsFold predicate on the "last_used_route" field.
+func LastUsedRouteContainsFold(v string) predicate.ApiKey {
+	return predicate.ApiKey(sql.FieldContainsFold(FieldLastUsedRoute, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

@@ -100,6 +100,18 @@ const (
 	ActionUPDATED             Action = "UPDATED"
 	ActionROLLED              Action = "ROLLED"
 	ActionDELETED             Action = "DELETED"
+	ActionLEAKED              Action = "LEAKED"
+	ActionREVOKED_PUBLICLY    Action = "REVOKED_PUBLICLY"
+	ActionDEACTIVATED_UNUSED  Action = "DEACTIVATED_UNUSED"
+	ActionSETTINGS_CHANGED    Action = "SETTINGS_CHANGED"
+	ActionLOGIN               Action = "LOGIN"
+	ActionLOGIN_FAILED        Action = "LOGIN_FAILED"
+	ActionADMIN_INVITED       Action = "ADMIN_INVITED"
+	ActionADMIN_JOINED        Action = "ADMIN_JOINED"
+	ActionADMIN_ROLE_CHANGED  Action = "ADMIN_ROLE_CHANGED"
+	ActionADMIN_REMOVED       Action = "ADMIN_REMOVED"
+	ActionTOKEN_CREATED       Action = "TOKEN_CREATED"
+	ActionTOKEN_REVOKED       Action = "TOKEN_REVOKED"
 )
 
 func (a Action) String() string {
@@ -109,7 +121,7 @@ func (a Action) String() string {
 // ActionValidator is a validator for the "action" field enum values. It is called by the builders before save.
 func ActionValidator(a Action) error {
 	switch a {
-	case ActionCREATED, ActionREVEALED, ActionREVEAL_FAILED, ActionACTIVATED, ActionDEACTIVATED, ActionRENAMED, ActionPERMISSIONS_CHANGED, ActionUPDATED, ActionROLLED, ActionDELETED:
+	case ActionCREATED, ActionREVEALED, ActionREVEAL_FAILED, ActionACTIVATED, ActionDEACTIVATED, ActionRENAMED, ActionPERMISSIONS_CHANGED, ActionUPDATED, ActionROLLED, ActionDELETED, ActionLEAKED, ActionREVOKED_PUBLICLY, ActionDEACTIVATED_UNUSED, ActionSETTINGS_CHANGED, ActionLOGIN, ActionLOGIN_FAILED, ActionADMIN_INVITED, ActionADMIN_JOINED, ActionADMIN_ROLE_CHANGED, ActionADMIN_REMOVED, ActionTOKEN_CREATED, ActionTOKEN_REVOKED:
 		return nil
 	default:
 		return fmt.Errorf("auditevent: invalid enum value for action field: %q", a)

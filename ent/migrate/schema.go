@@ -9,11 +9,57 @@ import (
 )
 
 var (
+	// AccessTokensColumns holds the columns for the "access_tokens" table.
+	AccessTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "token_hash", Type: field.TypeBytes, Unique: true},
+		{Name: "token_start", Type: field.TypeString},
+		{Name: "token_end", Type: field.TypeString},
+		{Name: "scopes", Type: field.TypeJSON},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "account_id", Type: field.TypeInt},
+		{Name: "admin_id", Type: field.TypeInt},
+	}
+	// AccessTokensTable holds the schema information for the "access_tokens" table.
+	AccessTokensTable = &schema.Table{
+		Name:       "access_tokens",
+		Columns:    AccessTokensColumns,
+		PrimaryKey: []*schema.Column{AccessTokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "access_tokens_accounts_account",
+				Columns:    []*schema.Column{AccessTokensColumns[9]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "access_tokens_admins_admin",
+				Columns:    []*schema.Column{AccessTokensColumns[10]},
+				RefColumns: []*schema.Column{AdminsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "accesstoken_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccessTokensColumns[9]},
+			},
+		},
+	}
 	// AccountsColumns holds the columns for the "accounts" table.
 	AccountsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "max_key_lifetime_days", Type: field.TypeInt, Nullable: true},
+		{Name: "unused_key_days", Type: field.TypeInt, Nullable: true},
+		{Name: "deactivate_unused_keys", Type: field.TypeBool, Default: false},
+		{Name: "leaked_key_action", Type: field.TypeEnum, Enums: []string{"DEACTIVATE", "NOTIFY"}, Default: "DEACTIVATE"},
+		{Name: "notify_on_key_changes", Type: field.TypeBool, Default: false},
 	}
 	// AccountsTable holds the schema information for the "accounts" table.
 	AccountsTable = &schema.Table{
@@ -27,6 +73,8 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "password_hash", Type: field.TypeString},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "VIEWER"}, Default: "OWNER"},
+		{Name: "invite_pending", Type: field.TypeBool, Default: false},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// AdminsTable holds the schema information for the "admins" table.
@@ -37,7 +85,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "admins_accounts_account",
-				Columns:    []*schema.Column{AdminsColumns[4]},
+				Columns:    []*schema.Column{AdminsColumns[6]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -46,7 +94,7 @@ var (
 			{
 				Name:    "admin_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{AdminsColumns[4]},
+				Columns: []*schema.Column{AdminsColumns[6]},
 			},
 		},
 	}
@@ -66,6 +114,9 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "ip_allowlist", Type: field.TypeJSON, Nullable: true},
 		{Name: "rate_limit", Type: field.TypeInt, Default: 0},
+		{Name: "leaked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_ip", Type: field.TypeString, Default: ""},
+		{Name: "last_used_route", Type: field.TypeString, Default: ""},
 		{Name: "account_id", Type: field.TypeInt},
 		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -77,13 +128,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "api_keys_accounts_account",
-				Columns:    []*schema.Column{APIKeysColumns[14]},
+				Columns:    []*schema.Column{APIKeysColumns[17]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "api_keys_admins_created_by",
-				Columns:    []*schema.Column{APIKeysColumns[15]},
+				Columns:    []*schema.Column{APIKeysColumns[18]},
 				RefColumns: []*schema.Column{AdminsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -92,12 +143,22 @@ var (
 			{
 				Name:    "apikey_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{APIKeysColumns[14]},
+				Columns: []*schema.Column{APIKeysColumns[17]},
 			},
 			{
 				Name:    "apikey_account_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{APIKeysColumns[14], APIKeysColumns[2]},
+				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[2]},
+			},
+			{
+				Name:    "apikey_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[1], APIKeysColumns[0]},
+			},
+			{
+				Name:    "apikey_account_id_last_used_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[10], APIKeysColumns[0]},
 			},
 		},
 	}
@@ -105,7 +166,7 @@ var (
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
-		{Name: "action", Type: field.TypeEnum, Enums: []string{"CREATED", "REVEALED", "REVEAL_FAILED", "ACTIVATED", "DEACTIVATED", "RENAMED", "PERMISSIONS_CHANGED", "UPDATED", "ROLLED", "DELETED"}},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"CREATED", "REVEALED", "REVEAL_FAILED", "ACTIVATED", "DEACTIVATED", "RENAMED", "PERMISSIONS_CHANGED", "UPDATED", "ROLLED", "DELETED", "LEAKED", "REVOKED_PUBLICLY", "DEACTIVATED_UNUSED", "SETTINGS_CHANGED", "LOGIN", "LOGIN_FAILED", "ADMIN_INVITED", "ADMIN_JOINED", "ADMIN_ROLE_CHANGED", "ADMIN_REMOVED", "TOKEN_CREATED", "TOKEN_REVOKED"}},
 		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
 		{Name: "actor_email", Type: field.TypeString, Default: ""},
 		{Name: "api_key_id", Type: field.TypeInt, Nullable: true},
@@ -137,6 +198,11 @@ var (
 				Name:    "auditevent_api_key_id",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[5]},
+			},
+			{
+				Name:    "auditevent_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[9], AuditEventsColumns[1], AuditEventsColumns[0]},
 			},
 		},
 	}
@@ -405,6 +471,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AccessTokensTable,
 		AccountsTable,
 		AdminsTable,
 		APIKeysTable,
@@ -421,6 +488,11 @@ var (
 )
 
 func init() {
+	AccessTokensTable.ForeignKeys[0].RefTable = AccountsTable
+	AccessTokensTable.ForeignKeys[1].RefTable = AdminsTable
+	AccessTokensTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
 	AccountsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
 	}

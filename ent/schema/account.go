@@ -17,6 +17,12 @@ func (Account) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (Account) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(100).Unique(),
+		// Policies (DESIGN section 9), shown in GraphQL as AccountSettings.
+		field.Int("max_key_lifetime_days").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("unused_key_days").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("deactivate_unused_keys").Default(false).Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Enum("leaked_key_action").Values("DEACTIVATE", "NOTIFY").Default("DEACTIVATE").Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("notify_on_key_changes").Default(false).Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -20,6 +20,13 @@ func (Admin) Fields() []ent.Field {
 		field.String("email").NotEmpty().MaxLen(254).Unique(),
 		// PasswordHash is an argon2id PHC string; never exposed.
 		field.String("password_hash").Sensitive().Annotations(entgql.Skip(entgql.SkipAll)),
+		// Role decides what the admin may do (DESIGN section 10). The default is
+		// OWNER so that admins of a database made before roles existed become
+		// owners on upgrade; every code path that creates an admin sets it.
+		field.Enum("role").Values("OWNER", "ADMIN", "VIEWER").Default("OWNER").
+			Annotations(entgql.Type("AdminRole")),
+		// InvitePending is true from inviteAdmin until acceptInvite sets a password.
+		field.Bool("invite_pending").Default(false),
 	}
 }
 

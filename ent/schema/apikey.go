@@ -49,6 +49,12 @@ func (ApiKey) Fields() []ent.Field {
 		// RateLimit overrides the default requests per second for this key (0 = default).
 		field.Int("rate_limit").Default(0).NonNegative().Annotations(skip),
 		field.Int("created_by_id").Optional().Nillable().Annotations(skip),
+		// LeakedAt is set when the key was reported leaked or publicly revoked;
+		// a roll clears it (ApiKey.warnings shows LEAKED while it is set).
+		field.Time("leaked_at").Optional().Nillable().Annotations(skip),
+		// Where the key was last used from, written by the batched usage flush.
+		field.String("last_used_ip").Default("").Annotations(skip),
+		field.String("last_used_route").Default("").Annotations(skip),
 	}
 }
 
@@ -64,6 +70,9 @@ func (ApiKey) Edges() []ent.Edge {
 func (ApiKey) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("account_id", "name").Unique(),
+		// First pages of the key list at 1M keys: each SPA order walks an index.
+		index.Fields("account_id", "created_at", "id"),
+		index.Fields("account_id", "last_used_at", "id"),
 	}
 }
 

@@ -21,6 +21,10 @@ func (AuditEvent) Fields() []ent.Field {
 		field.Enum("action").Values(
 			"CREATED", "REVEALED", "REVEAL_FAILED", "ACTIVATED", "DEACTIVATED",
 			"RENAMED", "PERMISSIONS_CHANGED", "UPDATED", "ROLLED", "DELETED",
+			// Section 9: leaks, policies and sign-ins.
+			"LEAKED", "REVOKED_PUBLICLY", "DEACTIVATED_UNUSED", "SETTINGS_CHANGED", "LOGIN", "LOGIN_FAILED",
+			// Section 10: team and access tokens.
+			"ADMIN_INVITED", "ADMIN_JOINED", "ADMIN_ROLE_CHANGED", "ADMIN_REMOVED", "TOKEN_CREATED", "TOKEN_REVOKED",
 		).Annotations(entgql.Type("AuditAction")),
 		field.Int("actor_id").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("actor_email").Default(""),
@@ -33,7 +37,11 @@ func (AuditEvent) Fields() []ent.Field {
 
 // Indexes of the AuditEvent.
 func (AuditEvent) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("api_key_id")}
+	return []ent.Index{
+		index.Fields("api_key_id"),
+		// The security log: one account's events, newest first.
+		index.Fields("account_id", "created_at", "id"),
+	}
 }
 
 // Annotations of the AuditEvent.

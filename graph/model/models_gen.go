@@ -4,6 +4,7 @@ package model
 
 import (
 	"businesstools/ent"
+	"businesstools/ent/admin"
 	"businesstools/ent/permission"
 	"bytes"
 	"fmt"
@@ -13,6 +14,42 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 )
+
+type AcceptInviteInput struct {
+	// The token from the invite link /invite/<token>.
+	Token string `json:"token"`
+	// The new admin's password (the same rules as every password).
+	Password string `json:"password"`
+}
+
+// The account's key policies. Owners change them with updateAccountSettings.
+type AccountSettings struct {
+	// New and updated keys need an expiresAt within this many days (1–3650); null = no limit.
+	MaxKeyLifetimeDays *int `json:"maxKeyLifetimeDays,omitempty"`
+	// Keys unused this many days (1–3650) carry the UNUSED warning; null = off.
+	UnusedKeyDays *int `json:"unusedKeyDays,omitempty"`
+	// Also deactivate keys once they are UNUSED (audited DEACTIVATED_UNUSED).
+	DeactivateUnusedKeys bool `json:"deactivateUnusedKeys"`
+	// What a leak report does to the key.
+	LeakedKeyAction LeakedKeyAction `json:"leakedKeyAction"`
+	// Email the admins when a key is created, deleted or rolled.
+	NotifyOnKeyChanges bool `json:"notifyOnKeyChanges"`
+}
+
+type CreateAccessTokenInput struct {
+	// 1 to 100 characters.
+	Name string `json:"name"`
+	// At least one; never more than the admin's role allows.
+	Scopes []AccessScope `json:"scopes"`
+	// Required; in the future and at most 366 days away.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+type CreateAccessTokenPayload struct {
+	AccessToken *ent.AccessToken `json:"accessToken"`
+	// The full token (btm_…), shown once.
+	Secret string `json:"secret"`
+}
 
 type CreateAPIKeyInput struct {
 	// 1 to 100 characters, unique in the account.
@@ -37,6 +74,16 @@ type DeleteAPIKeyPayload struct {
 	DeletedID int `json:"deletedId"`
 }
 
+type InviteAdminInput struct {
+	Email string     `json:"email"`
+	Role  admin.Role `json:"role"`
+}
+
+type InviteAdminPayload struct {
+	// The invited admin (invitePending until the invite is accepted).
+	Admin *ent.Admin `json:"admin"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -52,14 +99,31 @@ type LogoutPayload struct {
 	Ok bool `json:"ok"`
 }
 
+type RemoveAdminPayload struct {
+	RemovedID int `json:"removedId"`
+}
+
 type RevealAPIKeyPayload struct {
 	Secret string `json:"secret"`
+}
+
+type RevokeAccessTokenPayload struct {
+	RevokedID int `json:"revokedId"`
 }
 
 type RollAPIKeyPayload struct {
 	APIKey *ent.ApiKey `json:"apiKey"`
 	// The new full key, shown once.
 	Secret string `json:"secret"`
+}
+
+// A patch: fields left out stay as they are; null clears the day limits.
+type UpdateAccountSettingsInput struct {
+	MaxKeyLifetimeDays   graphql.Omittable[*int] `json:"maxKeyLifetimeDays,omitempty"`
+	UnusedKeyDays        graphql.Omittable[*int] `json:"unusedKeyDays,omitempty"`
+	DeactivateUnusedKeys *bool                   `json:"deactivateUnusedKeys,omitempty"`
+	LeakedKeyAction      *LeakedKeyAction        `json:"leakedKeyAction,omitempty"`
+	NotifyOnKeyChanges   *bool                   `json:"notifyOnKeyChanges,omitempty"`
 }
 
 // Fields left out stay as they are; expiresAt: null removes the expiry, ipAllowlist: [] or null removes the allow-list.
@@ -77,6 +141,67 @@ type UsagePoint struct {
 	// The day, YYYY-MM-DD (UTC).
 	Day   string `json:"day"`
 	Count int    `json:"count"`
+}
+
+// What a GraphQL access token may do; never more than its admin's role.
+type AccessScope string
+
+const (
+	// Read keys, their usage and permissions.
+	AccessScopeKeysRead AccessScope = "KEYS_READ"
+	// Create, change, roll and delete keys (not reveal).
+	AccessScopeKeysWrite AccessScope = "KEYS_WRITE"
+	// Read the security log.
+	AccessScopeAuditRead AccessScope = "AUDIT_READ"
+)
+
+var AllAccessScope = []AccessScope{
+	AccessScopeKeysRead,
+	AccessScopeKeysWrite,
+	AccessScopeAuditRead,
+}
+
+func (e AccessScope) IsValid() bool {
+	switch e {
+	case AccessScopeKeysRead, AccessScopeKeysWrite, AccessScopeAuditRead:
+		return true
+	}
+	return false
+}
+
+func (e AccessScope) String() string {
+	return string(e)
+}
+
+func (e *AccessScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessScope", str)
+	}
+	return nil
+}
+
+func (e AccessScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The state an admin sees: ACTIVE keys work, INACTIVE were switched off, EXPIRED passed expiresAt.
@@ -132,6 +257,128 @@ func (e *APIKeyStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e APIKeyStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Something about a key an admin should look at.
+type APIKeyWarning string
+
+const (
+	// Reported leaked or publicly revoked; cleared by a roll.
+	APIKeyWarningLeaked APIKeyWarning = "LEAKED"
+	// Expires within 7 days.
+	APIKeyWarningExpiringSoon APIKeyWarning = "EXPIRING_SOON"
+	// Not used for the account's unusedKeyDays (counting from creation when never used).
+	APIKeyWarningUnused APIKeyWarning = "UNUSED"
+	// No expiry, or one beyond maxKeyLifetimeDays, on a key made before the policy.
+	APIKeyWarningOutOfPolicy APIKeyWarning = "OUT_OF_POLICY"
+)
+
+var AllAPIKeyWarning = []APIKeyWarning{
+	APIKeyWarningLeaked,
+	APIKeyWarningExpiringSoon,
+	APIKeyWarningUnused,
+	APIKeyWarningOutOfPolicy,
+}
+
+func (e APIKeyWarning) IsValid() bool {
+	switch e {
+	case APIKeyWarningLeaked, APIKeyWarningExpiringSoon, APIKeyWarningUnused, APIKeyWarningOutOfPolicy:
+		return true
+	}
+	return false
+}
+
+func (e APIKeyWarning) String() string {
+	return string(e)
+}
+
+func (e *APIKeyWarning) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = APIKeyWarning(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApiKeyWarning", str)
+	}
+	return nil
+}
+
+func (e APIKeyWarning) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *APIKeyWarning) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e APIKeyWarning) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What the account does with a key reported leaked (secret scanning).
+type LeakedKeyAction string
+
+const (
+	// Deactivate the key at once and tell the admins (the default).
+	LeakedKeyActionDeactivate LeakedKeyAction = "DEACTIVATE"
+	// Only tell the admins.
+	LeakedKeyActionNotify LeakedKeyAction = "NOTIFY"
+)
+
+var AllLeakedKeyAction = []LeakedKeyAction{
+	LeakedKeyActionDeactivate,
+	LeakedKeyActionNotify,
+}
+
+func (e LeakedKeyAction) IsValid() bool {
+	switch e {
+	case LeakedKeyActionDeactivate, LeakedKeyActionNotify:
+		return true
+	}
+	return false
+}
+
+func (e LeakedKeyAction) String() string {
+	return string(e)
+}
+
+func (e *LeakedKeyAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LeakedKeyAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LeakedKeyAction", str)
+	}
+	return nil
+}
+
+func (e LeakedKeyAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LeakedKeyAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LeakedKeyAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -40,7 +40,7 @@ func Unscoped(ctx context.Context) context.Context {
 var owned = map[string]bool{
 	ent.TypeAdmin: true, ent.TypeApiKey: true, ent.TypeAuditEvent: true,
 	ent.TypeTemplate: true, ent.TypeLead: true, ent.TypeEmail: true,
-	ent.TypeIdempotencyRecord: true,
+	ent.TypeIdempotencyRecord: true, ent.TypeAccessToken: true,
 }
 
 // Interceptor filters queries of tenant-owned entities (and of Account

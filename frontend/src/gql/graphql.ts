@@ -74,14 +74,26 @@ export type ApiKeyWhereInput = {
 /** AuditAction is enum for the field action */
 export type AuditAction =
   | 'ACTIVATED'
+  | 'ADMIN_INVITED'
+  | 'ADMIN_JOINED'
+  | 'ADMIN_REMOVED'
+  | 'ADMIN_ROLE_CHANGED'
   | 'CREATED'
   | 'DEACTIVATED'
+  | 'DEACTIVATED_UNUSED'
   | 'DELETED'
+  | 'LEAKED'
+  | 'LOGIN'
+  | 'LOGIN_FAILED'
   | 'PERMISSIONS_CHANGED'
   | 'RENAMED'
   | 'REVEALED'
   | 'REVEAL_FAILED'
+  | 'REVOKED_PUBLICLY'
   | 'ROLLED'
+  | 'SETTINGS_CHANGED'
+  | 'TOKEN_CREATED'
+  | 'TOKEN_REVOKED'
   | 'UPDATED';
 
 export type CreateApiKeyInput = {
