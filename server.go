@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"businesstools/ent/admin"
 	"businesstools/internal/auth"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
@@ -76,10 +77,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, terminal
 	return srv.Stop(stopCtx)
 }
 
-// adminCreate implements `admin create --account NAME --email EMAIL`, reading
-// the password from stdin so it never appears in shell history or ps.
+// adminCreate implements `admin create --account NAME --email EMAIL [--role
+// OWNER|ADMIN|VIEWER]` (default OWNER), reading the password from stdin so
+// it never appears in shell history or ps.
 func adminCreate(args []string, stdin io.Reader, out io.Writer) error {
 	var account, email string
+	role := admin.RoleOWNER
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		switch {
@@ -87,12 +90,17 @@ func adminCreate(args []string, stdin io.Reader, out io.Writer) error {
 			account, i = args[i+1], i+1
 		case args[i] == "--email" && i+1 < len(args):
 			email, i = args[i+1], i+1
+		case args[i] == "--role" && i+1 < len(args):
+			role, i = admin.Role(strings.ToUpper(args[i+1])), i+1
 		default:
 			rest = append(rest, args[i])
 		}
 	}
 	if account == "" || email == "" {
-		return errors.New("usage: businesstools admin create --account NAME --email EMAIL < password")
+		return errors.New(adminCreateUsage)
+	}
+	if admin.RoleValidator(role) != nil {
+		return fmt.Errorf("unknown role %q; %s", role, adminCreateUsage)
 	}
 	cfg, err := config.Load(rest, os.Getenv)
 	if err != nil {
@@ -108,10 +116,12 @@ func adminCreate(args []string, stdin io.Reader, out io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	a, err := auth.CreateAdmin(ctx, d.Client, account, email, strings.TrimRight(string(pw), "\r\n"))
+	a, err := auth.CreateAdminAs(ctx, d.Client, account, email, strings.TrimRight(string(pw), "\r\n"), role)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "created admin %s (id %d) in account %q\n", a.Email, a.ID, account)
+	fmt.Fprintf(out, "created admin %s (id %d, %s) in account %q\n", a.Email, a.ID, a.Role, account)
 	return nil
 }
+
+const adminCreateUsage = "usage: businesstools admin create --account NAME --email EMAIL [--role OWNER|ADMIN|VIEWER] < password"

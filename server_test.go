@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"businesstools/ent/admin"
 	"businesstools/internal/auth"
 	"businesstools/internal/db"
 	"businesstools/internal/testdb"
@@ -34,8 +35,8 @@ func TestAdminCreate(t *testing.T) {
 	if strings.Contains(out.String(), "s3cret") || !strings.Contains(out.String(), "ops@acme.example") {
 		t.Fatalf("output %q", out.String())
 	}
-	// A second admin joins the same account.
-	if err := run([]string{"admin", "create", "--account", "Acme Corp", "--email", "dev@acme.example"},
+	// A second admin joins the same account, as a viewer.
+	if err := run([]string{"admin", "create", "--account", "Acme Corp", "--email", "dev@acme.example", "--role", "VIEWER"},
 		strings.NewReader("another-password"), &out); err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +49,11 @@ func TestAdminCreate(t *testing.T) {
 	defer d.Close()
 	if n := d.Client.Account.Query().CountX(ctx); n != 1 {
 		t.Fatalf("%d accounts, want 1", n)
+	}
+	for email, role := range map[string]admin.Role{"ops@acme.example": admin.RoleOWNER, "dev@acme.example": admin.RoleVIEWER} {
+		if a := d.Client.Admin.Query().Where(admin.Email(email)).OnlyX(ctx); a.Role != role {
+			t.Errorf("%s is %s, want %s", email, a.Role, role)
+		}
 	}
 	if _, _, _, err := auth.New(d.Client, auth.Config{}).Login(ctx, "ops@acme.example", "s3cret-password-from-stdin", "192.0.2.1"); err != nil {
 		t.Fatalf("login with the created admin: %v", err)
@@ -64,6 +70,7 @@ func TestAdminCreate_BadInput(t *testing.T) {
 		"MissingEmail":  {[]string{"admin", "create", "--account", "A"}, "long-enough-password"},
 		"BadEmail":      {[]string{"admin", "create", "--account", "A", "--email", "nope"}, "long-enough-password"},
 		"ShortPassword": {[]string{"admin", "create", "--account", "A", "--email", "a@example.com"}, "short"},
+		"UnknownRole":   {[]string{"admin", "create", "--account", "A", "--email", "a@example.com", "--role", "BOSS"}, "long-enough-password"},
 	}
 	for name, c := range cases {
 		var out bytes.Buffer

@@ -30,6 +30,10 @@ type Admin struct {
 	Role admin.Role `json:"role,omitempty"`
 	// InvitePending holds the value of the "invite_pending" field.
 	InvitePending bool `json:"invite_pending,omitempty"`
+	// InviteTokenHash holds the value of the "invite_token_hash" field.
+	InviteTokenHash *[]byte `json:"-"`
+	// InviteExpiresAt holds the value of the "invite_expires_at" field.
+	InviteExpiresAt *time.Time `json:"invite_expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AdminQuery when eager-loading is set.
 	Edges        AdminEdges `json:"edges"`
@@ -61,13 +65,15 @@ func (*Admin) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case admin.FieldInviteTokenHash:
+			values[i] = new([]byte)
 		case admin.FieldInvitePending:
 			values[i] = new(sql.NullBool)
 		case admin.FieldID, admin.FieldAccountID:
 			values[i] = new(sql.NullInt64)
 		case admin.FieldEmail, admin.FieldPasswordHash, admin.FieldRole:
 			values[i] = new(sql.NullString)
-		case admin.FieldCreatedAt:
+		case admin.FieldCreatedAt, admin.FieldInviteExpiresAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -126,6 +132,19 @@ func (_m *Admin) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.InvitePending = value.Bool
 			}
+		case admin.FieldInviteTokenHash:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field invite_token_hash", values[i])
+			} else if value != nil {
+				_m.InviteTokenHash = value
+			}
+		case admin.FieldInviteExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field invite_expires_at", values[i])
+			} else if value.Valid {
+				_m.InviteExpiresAt = new(time.Time)
+				*_m.InviteExpiresAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -183,6 +202,13 @@ func (_m *Admin) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("invite_pending=")
 	builder.WriteString(fmt.Sprintf("%v", _m.InvitePending))
+	builder.WriteString(", ")
+	builder.WriteString("invite_token_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.InviteExpiresAt; v != nil {
+		builder.WriteString("invite_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

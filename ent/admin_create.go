@@ -83,6 +83,26 @@ func (_c *AdminCreate) SetNillableInvitePending(v *bool) *AdminCreate {
 	return _c
 }
 
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (_c *AdminCreate) SetInviteTokenHash(v []byte) *AdminCreate {
+	_c.mutation.SetInviteTokenHash(v)
+	return _c
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (_c *AdminCreate) SetInviteExpiresAt(v time.Time) *AdminCreate {
+	_c.mutation.SetInviteExpiresAt(v)
+	return _c
+}
+
+// SetNillableInviteExpiresAt sets the "invite_expires_at" field if the given value is not nil.
+func (_c *AdminCreate) SetNillableInviteExpiresAt(v *time.Time) *AdminCreate {
+	if v != nil {
+		_c.SetInviteExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_c *AdminCreate) SetAccount(v *Account) *AdminCreate {
 	return _c.SetAccountID(v.ID)
@@ -217,6 +237,14 @@ func (_c *AdminCreate) createSpec() (*Admin, *sqlgraph.CreateSpec) {
 		_spec.SetField(admin.FieldInvitePending, field.TypeBool, value)
 		_node.InvitePending = value
 	}
+	if value, ok := _c.mutation.InviteTokenHash(); ok {
+		_spec.SetField(admin.FieldInviteTokenHash, field.TypeBytes, value)
+		_node.InviteTokenHash = &value
+	}
+	if value, ok := _c.mutation.InviteExpiresAt(); ok {
+		_spec.SetField(admin.FieldInviteExpiresAt, field.TypeTime, value)
+		_node.InviteExpiresAt = &value
+	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -334,6 +362,42 @@ func (u *AdminUpsert) UpdateInvitePending() *AdminUpsert {
 	return u
 }
 
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (u *AdminUpsert) SetInviteTokenHash(v []byte) *AdminUpsert {
+	u.Set(admin.FieldInviteTokenHash, v)
+	return u
+}
+
+// UpdateInviteTokenHash sets the "invite_token_hash" field to the value that was provided on create.
+func (u *AdminUpsert) UpdateInviteTokenHash() *AdminUpsert {
+	u.SetExcluded(admin.FieldInviteTokenHash)
+	return u
+}
+
+// ClearInviteTokenHash clears the value of the "invite_token_hash" field.
+func (u *AdminUpsert) ClearInviteTokenHash() *AdminUpsert {
+	u.SetNull(admin.FieldInviteTokenHash)
+	return u
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (u *AdminUpsert) SetInviteExpiresAt(v time.Time) *AdminUpsert {
+	u.Set(admin.FieldInviteExpiresAt, v)
+	return u
+}
+
+// UpdateInviteExpiresAt sets the "invite_expires_at" field to the value that was provided on create.
+func (u *AdminUpsert) UpdateInviteExpiresAt() *AdminUpsert {
+	u.SetExcluded(admin.FieldInviteExpiresAt)
+	return u
+}
+
+// ClearInviteExpiresAt clears the value of the "invite_expires_at" field.
+func (u *AdminUpsert) ClearInviteExpiresAt() *AdminUpsert {
+	u.SetNull(admin.FieldInviteExpiresAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -435,6 +499,48 @@ func (u *AdminUpsertOne) SetInvitePending(v bool) *AdminUpsertOne {
 func (u *AdminUpsertOne) UpdateInvitePending() *AdminUpsertOne {
 	return u.Update(func(s *AdminUpsert) {
 		s.UpdateInvitePending()
+	})
+}
+
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (u *AdminUpsertOne) SetInviteTokenHash(v []byte) *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetInviteTokenHash(v)
+	})
+}
+
+// UpdateInviteTokenHash sets the "invite_token_hash" field to the value that was provided on create.
+func (u *AdminUpsertOne) UpdateInviteTokenHash() *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateInviteTokenHash()
+	})
+}
+
+// ClearInviteTokenHash clears the value of the "invite_token_hash" field.
+func (u *AdminUpsertOne) ClearInviteTokenHash() *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.ClearInviteTokenHash()
+	})
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (u *AdminUpsertOne) SetInviteExpiresAt(v time.Time) *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetInviteExpiresAt(v)
+	})
+}
+
+// UpdateInviteExpiresAt sets the "invite_expires_at" field to the value that was provided on create.
+func (u *AdminUpsertOne) UpdateInviteExpiresAt() *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateInviteExpiresAt()
+	})
+}
+
+// ClearInviteExpiresAt clears the value of the "invite_expires_at" field.
+func (u *AdminUpsertOne) ClearInviteExpiresAt() *AdminUpsertOne {
+	return u.Update(func(s *AdminUpsert) {
+		s.ClearInviteExpiresAt()
 	})
 }
 
@@ -705,6 +811,48 @@ func (u *AdminUpsertBulk) SetInvitePending(v bool) *AdminUpsertBulk {
 func (u *AdminUpsertBulk) UpdateInvitePending() *AdminUpsertBulk {
 	return u.Update(func(s *AdminUpsert) {
 		s.UpdateInvitePending()
+	})
+}
+
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (u *AdminUpsertBulk) SetInviteTokenHash(v []byte) *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetInviteTokenHash(v)
+	})
+}
+
+// UpdateInviteTokenHash sets the "invite_token_hash" field to the value that was provided on create.
+func (u *AdminUpsertBulk) UpdateInviteTokenHash() *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateInviteTokenHash()
+	})
+}
+
+// ClearInviteTokenHash clears the value of the "invite_token_hash" field.
+func (u *AdminUpsertBulk) ClearInviteTokenHash() *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.ClearInviteTokenHash()
+	})
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (u *AdminUpsertBulk) SetInviteExpiresAt(v time.Time) *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.SetInviteExpiresAt(v)
+	})
+}
+
+// UpdateInviteExpiresAt sets the "invite_expires_at" field to the value that was provided on create.
+func (u *AdminUpsertBulk) UpdateInviteExpiresAt() *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.UpdateInviteExpiresAt()
+	})
+}
+
+// ClearInviteExpiresAt clears the value of the "invite_expires_at" field.
+func (u *AdminUpsertBulk) ClearInviteExpiresAt() *AdminUpsertBulk {
+	return u.Update(func(s *AdminUpsert) {
+		s.ClearInviteExpiresAt()
 	})
 }
 

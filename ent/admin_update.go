@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -80,6 +81,38 @@ func (_u *AdminUpdate) SetNillableInvitePending(v *bool) *AdminUpdate {
 	if v != nil {
 		_u.SetInvitePending(*v)
 	}
+	return _u
+}
+
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (_u *AdminUpdate) SetInviteTokenHash(v []byte) *AdminUpdate {
+	_u.mutation.SetInviteTokenHash(v)
+	return _u
+}
+
+// ClearInviteTokenHash clears the value of the "invite_token_hash" field.
+func (_u *AdminUpdate) ClearInviteTokenHash() *AdminUpdate {
+	_u.mutation.ClearInviteTokenHash()
+	return _u
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (_u *AdminUpdate) SetInviteExpiresAt(v time.Time) *AdminUpdate {
+	_u.mutation.SetInviteExpiresAt(v)
+	return _u
+}
+
+// SetNillableInviteExpiresAt sets the "invite_expires_at" field if the given value is not nil.
+func (_u *AdminUpdate) SetNillableInviteExpiresAt(v *time.Time) *AdminUpdate {
+	if v != nil {
+		_u.SetInviteExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearInviteExpiresAt clears the value of the "invite_expires_at" field.
+func (_u *AdminUpdate) ClearInviteExpiresAt() *AdminUpdate {
+	_u.mutation.ClearInviteExpiresAt()
 	return _u
 }
 
@@ -157,6 +190,18 @@ func (_u *AdminUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.InvitePending(); ok {
 		_spec.SetField(admin.FieldInvitePending, field.TypeBool, value)
 	}
+	if value, ok := _u.mutation.InviteTokenHash(); ok {
+		_spec.SetField(admin.FieldInviteTokenHash, field.TypeBytes, value)
+	}
+	if _u.mutation.InviteTokenHashCleared() {
+		_spec.ClearField(admin.FieldInviteTokenHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.InviteExpiresAt(); ok {
+		_spec.SetField(admin.FieldInviteExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.InviteExpiresAtCleared() {
+		_spec.ClearField(admin.FieldInviteExpiresAt, field.TypeTime)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{admin.Label}
@@ -230,6 +275,38 @@ func (_u *AdminUpdateOne) SetNillableInvitePending(v *bool) *AdminUpdateOne {
 	if v != nil {
 		_u.SetInvitePending(*v)
 	}
+	return _u
+}
+
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (_u *AdminUpdateOne) SetInviteTokenHash(v []byte) *AdminUpdateOne {
+	_u.mutation.SetInviteTokenHash(v)
+	return _u
+}
+
+// ClearInviteTokenHash clears the value of the "invite_token_hash" field.
+func (_u *AdminUpdateOne) ClearInviteTokenHash() *AdminUpdateOne {
+	_u.mutation.ClearInviteTokenHash()
+	return _u
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (_u *AdminUpdateOne) SetInviteExpiresAt(v time.Time) *AdminUpdateOne {
+	_u.mutation.SetInviteExpiresAt(v)
+	return _u
+}
+
+// SetNillableInviteExpiresAt sets the "invite_expires_at" field if the given value is not nil.
+func (_u *AdminUpdateOne) SetNillableInviteExpiresAt(v *time.Time) *AdminUpdateOne {
+	if v != nil {
+		_u.SetInviteExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearInviteExpiresAt clears the value of the "invite_expires_at" field.
+func (_u *AdminUpdateOne) ClearInviteExpiresAt() *AdminUpdateOne {
+	_u.mutation.ClearInviteExpiresAt()
 	return _u
 }
 
@@ -336,6 +413,18 @@ func (_u *AdminUpdateOne) sqlSave(ctx context.Context) (_node *Admin, err error)
 	}
 	if value, ok := _u.mutation.InvitePending(); ok {
 		_spec.SetField(admin.FieldInvitePending, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.InviteTokenHash(); ok {
+		_spec.SetField(admin.FieldInviteTokenHash, field.TypeBytes, value)
+	}
+	if _u.mutation.InviteTokenHashCleared() {
+		_spec.ClearField(admin.FieldInviteTokenHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.InviteExpiresAt(); ok {
+		_spec.SetField(admin.FieldInviteExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.InviteExpiresAtCleared() {
+		_spec.ClearField(admin.FieldInviteExpiresAt, field.TypeTime)
 	}
 	_node = &Admin{config: _u.config}
 	_spec.Assign = _node.assignValues

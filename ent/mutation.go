@@ -1768,20 +1768,22 @@ func (m *AccountMutation) ResetEdge(name string) error {
 // AdminMutation represents an operation that mutates the Admin nodes in the graph.
 type AdminMutation struct {
 	config
-	op             Op
-	typ            string
-	id             *int
-	created_at     *time.Time
-	email          *string
-	password_hash  *string
-	role           *admin.Role
-	invite_pending *bool
-	clearedFields  map[string]struct{}
-	account        *int
-	clearedaccount bool
-	done           bool
-	oldValue       func(context.Context) (*Admin, error)
-	predicates     []predicate.Admin
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	email             *string
+	password_hash     *string
+	role              *admin.Role
+	invite_pending    *bool
+	invite_token_hash *[]byte
+	invite_expires_at *time.Time
+	clearedFields     map[string]struct{}
+	account           *int
+	clearedaccount    bool
+	done              bool
+	oldValue          func(context.Context) (*Admin, error)
+	predicates        []predicate.Admin
 }
 
 var _ ent.Mutation = (*AdminMutation)(nil)
@@ -2098,6 +2100,104 @@ func (m *AdminMutation) ResetInvitePending() {
 	m.invite_pending = nil
 }
 
+// SetInviteTokenHash sets the "invite_token_hash" field.
+func (m *AdminMutation) SetInviteTokenHash(b []byte) {
+	m.invite_token_hash = &b
+}
+
+// InviteTokenHash returns the value of the "invite_token_hash" field in the mutation.
+func (m *AdminMutation) InviteTokenHash() (r []byte, exists bool) {
+	v := m.invite_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviteTokenHash returns the old "invite_token_hash" field's value of the Admin entity.
+// If the Admin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdminMutation) OldInviteTokenHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviteTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviteTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviteTokenHash: %w", err)
+	}
+	return oldValue.InviteTokenHash, nil
+}
+
+// ClearInviteTokenHash clears the value of the "invite_token_hash" field.
+func (m *AdminMutation) ClearInviteTokenHash() {
+	m.invite_token_hash = nil
+	m.clearedFields[admin.FieldInviteTokenHash] = struct{}{}
+}
+
+// InviteTokenHashCleared returns if the "invite_token_hash" field was cleared in this mutation.
+func (m *AdminMutation) InviteTokenHashCleared() bool {
+	_, ok := m.clearedFields[admin.FieldInviteTokenHash]
+	return ok
+}
+
+// ResetInviteTokenHash resets all changes to the "invite_token_hash" field.
+func (m *AdminMutation) ResetInviteTokenHash() {
+	m.invite_token_hash = nil
+	delete(m.clearedFields, admin.FieldInviteTokenHash)
+}
+
+// SetInviteExpiresAt sets the "invite_expires_at" field.
+func (m *AdminMutation) SetInviteExpiresAt(t time.Time) {
+	m.invite_expires_at = &t
+}
+
+// InviteExpiresAt returns the value of the "invite_expires_at" field in the mutation.
+func (m *AdminMutation) InviteExpiresAt() (r time.Time, exists bool) {
+	v := m.invite_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInviteExpiresAt returns the old "invite_expires_at" field's value of the Admin entity.
+// If the Admin object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AdminMutation) OldInviteExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInviteExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInviteExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInviteExpiresAt: %w", err)
+	}
+	return oldValue.InviteExpiresAt, nil
+}
+
+// ClearInviteExpiresAt clears the value of the "invite_expires_at" field.
+func (m *AdminMutation) ClearInviteExpiresAt() {
+	m.invite_expires_at = nil
+	m.clearedFields[admin.FieldInviteExpiresAt] = struct{}{}
+}
+
+// InviteExpiresAtCleared returns if the "invite_expires_at" field was cleared in this mutation.
+func (m *AdminMutation) InviteExpiresAtCleared() bool {
+	_, ok := m.clearedFields[admin.FieldInviteExpiresAt]
+	return ok
+}
+
+// ResetInviteExpiresAt resets all changes to the "invite_expires_at" field.
+func (m *AdminMutation) ResetInviteExpiresAt() {
+	m.invite_expires_at = nil
+	delete(m.clearedFields, admin.FieldInviteExpiresAt)
+}
+
 // ClearAccount clears the "account" edge to the Account entity.
 func (m *AdminMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -2159,7 +2259,7 @@ func (m *AdminMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AdminMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, admin.FieldCreatedAt)
 	}
@@ -2177,6 +2277,12 @@ func (m *AdminMutation) Fields() []string {
 	}
 	if m.invite_pending != nil {
 		fields = append(fields, admin.FieldInvitePending)
+	}
+	if m.invite_token_hash != nil {
+		fields = append(fields, admin.FieldInviteTokenHash)
+	}
+	if m.invite_expires_at != nil {
+		fields = append(fields, admin.FieldInviteExpiresAt)
 	}
 	return fields
 }
@@ -2198,6 +2304,10 @@ func (m *AdminMutation) Field(name string) (ent.Value, bool) {
 		return m.Role()
 	case admin.FieldInvitePending:
 		return m.InvitePending()
+	case admin.FieldInviteTokenHash:
+		return m.InviteTokenHash()
+	case admin.FieldInviteExpiresAt:
+		return m.InviteExpiresAt()
 	}
 	return nil, false
 }
@@ -2219,6 +2329,10 @@ func (m *AdminMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldRole(ctx)
 	case admin.FieldInvitePending:
 		return m.OldInvitePending(ctx)
+	case admin.FieldInviteTokenHash:
+		return m.OldInviteTokenHash(ctx)
+	case admin.FieldInviteExpiresAt:
+		return m.OldInviteExpiresAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Admin field %s", name)
 }
@@ -2270,6 +2384,20 @@ func (m *AdminMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetInvitePending(v)
 		return nil
+	case admin.FieldInviteTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviteTokenHash(v)
+		return nil
+	case admin.FieldInviteExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInviteExpiresAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Admin field %s", name)
 }
@@ -2302,7 +2430,14 @@ func (m *AdminMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AdminMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(admin.FieldInviteTokenHash) {
+		fields = append(fields, admin.FieldInviteTokenHash)
+	}
+	if m.FieldCleared(admin.FieldInviteExpiresAt) {
+		fields = append(fields, admin.FieldInviteExpiresAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -2315,6 +2450,14 @@ func (m *AdminMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AdminMutation) ClearField(name string) error {
+	switch name {
+	case admin.FieldInviteTokenHash:
+		m.ClearInviteTokenHash()
+		return nil
+	case admin.FieldInviteExpiresAt:
+		m.ClearInviteExpiresAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Admin nullable field %s", name)
 }
 
@@ -2339,6 +2482,12 @@ func (m *AdminMutation) ResetField(name string) error {
 		return nil
 	case admin.FieldInvitePending:
 		m.ResetInvitePending()
+		return nil
+	case admin.FieldInviteTokenHash:
+		m.ResetInviteTokenHash()
+		return nil
+	case admin.FieldInviteExpiresAt:
+		m.ResetInviteExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Admin field %s", name)

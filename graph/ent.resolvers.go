@@ -17,7 +17,11 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	return r.Client.Noder(ctx, id)
+	n, err := r.Client.Noder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return n, allowNodes(ctx, n)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -25,7 +29,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	if len(ids) > MaxNodes {
 		return nil, apperr.Invalidf("ids", "Ask for at most %d nodes at once.", MaxNodes)
 	}
-	return r.Client.Noders(ctx, ids)
+	ns, err := r.Client.Noders(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return ns, allowNodes(ctx, ns...)
 }
 
 // APIKeys is the resolver for the apiKeys field.

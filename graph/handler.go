@@ -44,7 +44,7 @@ func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	guard := operationGuard{development: cfg.Development}
 	srv.Use(guard)
-	srv.AroundRootFields(guard.requireAdmin)
+	srv.AroundRootFields(roleGuard{development: cfg.Development, r: r}.authorize) // roles.go
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		cfg.Logger.Error("graphql panic", "panic", p)
@@ -64,21 +64,6 @@ func schemaConfig(r *Resolver) generated.Config {
 	}
 	cfg.Complexity.Query.Nodes = func(child int, ids []int) int { return 1 + child*len(ids) }
 	return cfg
-}
-
-// publicFields may be resolved without a session (introspection only in development).
-var publicFields = map[string]bool{"login": true, "__typename": true}
-
-// requireAdmin refuses every root field but login to callers without a
-// session: UNAUTHENTICATED, introspection included outside development.
-func (g operationGuard) requireAdmin(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	fc := graphql.GetRootFieldContext(ctx)
-	introspection := fc.Field.Name == "__schema" || fc.Field.Name == "__type"
-	if _, ok := auth.ViewerFrom(ctx); ok || publicFields[fc.Field.Name] || (introspection && g.development) {
-		return next(ctx)
-	}
-	graphql.AddError(ctx, errUnauthenticated)
-	return graphql.Null
 }
 
 // operationGuard limits depth and allows introspection only to signed-in

@@ -6,9 +6,11 @@ import (
 	"context"
 
 	"businesstools/ent"
+	"businesstools/internal/accesstoken"
 	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/team"
 )
 
 //go:generate go run -mod=mod github.com/99designs/gqlgen generate
@@ -18,6 +20,8 @@ type Resolver struct {
 	Client *ent.Client
 	Keys   *apikey.Service
 	Auth   *auth.Service
+	Team   *team.Service
+	Tokens *accesstoken.Service
 	// DefaultRateLimit is BT_RATE_LIMIT: requests/s for keys without their own limit.
 	DefaultRateLimit int
 }
@@ -29,7 +33,16 @@ func actor(ctx context.Context) (apikey.Actor, error) {
 	if !ok {
 		return apikey.Actor{}, errUnauthenticated
 	}
-	return apikey.Actor{AdminID: v.AdminID, AccountID: v.AccountID, Email: v.Email, IP: auth.ClientIP(ctx)}, nil
+	return apikey.Actor{AdminID: v.AdminID, AccountID: v.AccountID, Email: v.Actor(), IP: auth.ClientIP(ctx)}, nil
+}
+
+// signedIn returns the request's viewer (a session's or an access token's).
+func signedIn(ctx context.Context) (*auth.Viewer, error) {
+	v, ok := auth.ViewerFrom(ctx)
+	if !ok {
+		return nil, errUnauthenticated
+	}
+	return v, nil
 }
 
 var errUnauthenticated = apperr.New(apperr.Unauthenticated, "Sign in first.")

@@ -9,61 +9,120 @@ import (
 	"businesstools/ent"
 	"businesstools/ent/admin"
 	"businesstools/graph/model"
+	"businesstools/internal/accesstoken"
+	"businesstools/internal/auth"
 	"context"
-	"fmt"
 )
 
 // Scopes is the resolver for the scopes field.
 func (r *accessTokenResolver) Scopes(ctx context.Context, obj *ent.AccessToken) ([]model.AccessScope, error) {
-	panic(fmt.Errorf("not implemented: Scopes - scopes"))
+	out := make([]model.AccessScope, len(obj.Scopes))
+	for i, sc := range obj.Scopes {
+		out[i] = model.AccessScope(sc)
+	}
+	return out, nil
 }
 
 // MaskedToken is the resolver for the maskedToken field.
 func (r *accessTokenResolver) MaskedToken(ctx context.Context, obj *ent.AccessToken) (string, error) {
-	panic(fmt.Errorf("not implemented: MaskedToken - maskedToken"))
+	return accesstoken.Mask(obj.TokenStart, obj.TokenEnd), nil
 }
 
 // Admin is the resolver for the admin field.
 func (r *accessTokenResolver) Admin(ctx context.Context, obj *ent.AccessToken) (*ent.Admin, error) {
-	panic(fmt.Errorf("not implemented: Admin - admin"))
+	if a, err := obj.Edges.AdminOrErr(); err == nil {
+		return a, nil
+	}
+	return obj.QueryAdmin().Only(ctx)
 }
 
 // InviteAdmin is the resolver for the inviteAdmin field.
 func (r *mutationResolver) InviteAdmin(ctx context.Context, input model.InviteAdminInput) (*model.InviteAdminPayload, error) {
-	panic(fmt.Errorf("not implemented: InviteAdmin - inviteAdmin"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Team.Invite(ctx, v, input.Email, input.Role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InviteAdminPayload{Admin: a}, nil
 }
 
 // AcceptInvite is the resolver for the acceptInvite field.
 func (r *mutationResolver) AcceptInvite(ctx context.Context, input model.AcceptInviteInput) (*model.LoginPayload, error) {
-	panic(fmt.Errorf("not implemented: AcceptInvite - acceptInvite"))
+	a, err := r.Team.Accept(ctx, input.Token, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	token, expires, err := r.Auth.StartSession(ctx, a, auth.ClientIP(ctx))
+	if err != nil {
+		return nil, err
+	}
+	auth.SetSessionCookie(ctx, token, expires)
+	return &model.LoginPayload{Token: token, Admin: a}, nil
 }
 
 // UpdateAdminRole is the resolver for the updateAdminRole field.
 func (r *mutationResolver) UpdateAdminRole(ctx context.Context, id int, role admin.Role) (*ent.Admin, error) {
-	panic(fmt.Errorf("not implemented: UpdateAdminRole - updateAdminRole"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Team.UpdateRole(ctx, v, id, role)
 }
 
 // RemoveAdmin is the resolver for the removeAdmin field.
 func (r *mutationResolver) RemoveAdmin(ctx context.Context, id int) (*model.RemoveAdminPayload, error) {
-	panic(fmt.Errorf("not implemented: RemoveAdmin - removeAdmin"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Team.Remove(ctx, v, id); err != nil {
+		return nil, err
+	}
+	return &model.RemoveAdminPayload{RemovedID: id}, nil
 }
 
 // CreateAccessToken is the resolver for the createAccessToken field.
 func (r *mutationResolver) CreateAccessToken(ctx context.Context, input model.CreateAccessTokenInput) (*model.CreateAccessTokenPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateAccessToken - createAccessToken"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scopes := make([]string, len(input.Scopes))
+	for i, sc := range input.Scopes {
+		scopes[i] = string(sc)
+	}
+	t, secret, err := r.Tokens.Create(ctx, v, accesstoken.CreateInput{Name: input.Name, Scopes: scopes, ExpiresAt: input.ExpiresAt})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateAccessTokenPayload{AccessToken: t, Secret: secret}, nil
 }
 
 // RevokeAccessToken is the resolver for the revokeAccessToken field.
 func (r *mutationResolver) RevokeAccessToken(ctx context.Context, id int) (*model.RevokeAccessTokenPayload, error) {
-	panic(fmt.Errorf("not implemented: RevokeAccessToken - revokeAccessToken"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Tokens.Revoke(ctx, v, id); err != nil {
+		return nil, err
+	}
+	return &model.RevokeAccessTokenPayload{RevokedID: id}, nil
 }
 
 // Admins is the resolver for the admins field.
 func (r *queryResolver) Admins(ctx context.Context) ([]*ent.Admin, error) {
-	panic(fmt.Errorf("not implemented: Admins - admins"))
+	return r.Team.List(ctx)
 }
 
 // AccessTokens is the resolver for the accessTokens field.
 func (r *queryResolver) AccessTokens(ctx context.Context) ([]*ent.AccessToken, error) {
-	panic(fmt.Errorf("not implemented: AccessTokens - accessTokens"))
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Tokens.List(ctx, v)
 }

@@ -29,6 +29,10 @@ const (
 	FieldRole = "role"
 	// FieldInvitePending holds the string denoting the invite_pending field in the database.
 	FieldInvitePending = "invite_pending"
+	// FieldInviteTokenHash holds the string denoting the invite_token_hash field in the database.
+	FieldInviteTokenHash = "invite_token_hash"
+	// FieldInviteExpiresAt holds the string denoting the invite_expires_at field in the database.
+	FieldInviteExpiresAt = "invite_expires_at"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// Table holds the table name of the admin in the database.
@@ -51,6 +55,8 @@ var Columns = []string{
 	FieldPasswordHash,
 	FieldRole,
 	FieldInvitePending,
+	FieldInviteTokenHash,
+	FieldInviteExpiresAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -135,6 +141,11 @@ func ByRole(opts ...sql.OrderTermOption) OrderOption {
 // ByInvitePending orders the results by the invite_pending field.
 func ByInvitePending(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldInvitePending, opts...).ToFunc()
+}
+
+// ByInviteExpiresAt orders the results by the invite_expires_at field.
+func ByInviteExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInviteExpiresAt, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -80,6 +80,16 @@ func InvitePending(v bool) predicate.Admin {
 	return predicate.Admin(sql.FieldEQ(FieldInvitePending, v))
 }
 
+// InviteTokenHash applies equality check predicate on the "invite_token_hash" field. It's identical to InviteTokenHashEQ.
+func InviteTokenHash(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldInviteTokenHash, v))
+}
+
+// InviteExpiresAt applies equality check predicate on the "invite_expires_at" field. It's identical to InviteExpiresAtEQ.
+func InviteExpiresAt(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldInviteExpiresAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Admin {
 	return predicate.Admin(sql.FieldEQ(FieldCreatedAt, v))
@@ -298,6 +308,106 @@ func InvitePendingEQ(v bool) predicate.Admin {
 // InvitePendingNEQ applies the NEQ predicate on the "invite_pending" field.
 func InvitePendingNEQ(v bool) predicate.Admin {
 	return predicate.Admin(sql.FieldNEQ(FieldInvitePending, v))
+}
+
+// InviteTokenHashEQ applies the EQ predicate on the "invite_token_hash" field.
+func InviteTokenHashEQ(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldInviteTokenHash, v))
+}
+
+// InviteTokenHashNEQ applies the NEQ predicate on the "invite_token_hash" field.
+func InviteTokenHashNEQ(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldNEQ(FieldInviteTokenHash, v))
+}
+
+// InviteTokenHashIn applies the In predicate on the "invite_token_hash" field.
+func InviteTokenHashIn(vs ...[]byte) predicate.Admin {
+	return predicate.Admin(sql.FieldIn(FieldInviteTokenHash, vs...))
+}
+
+// InviteTokenHashNotIn applies the NotIn predicate on the "invite_token_hash" field.
+func InviteTokenHashNotIn(vs ...[]byte) predicate.Admin {
+	return predicate.Admin(sql.FieldNotIn(FieldInviteTokenHash, vs...))
+}
+
+// InviteTokenHashGT applies the GT predicate on the "invite_token_hash" field.
+func InviteTokenHashGT(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldGT(FieldInviteTokenHash, v))
+}
+
+// InviteTokenHashGTE applies the GTE predicate on the "invite_token_hash" field.
+func InviteTokenHashGTE(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldGTE(FieldInviteTokenHash, v))
+}
+
+// InviteTokenHashLT applies the LT predicate on the "invite_token_hash" field.
+func InviteTokenHashLT(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldLT(FieldInviteTokenHash, v))
+}
+
+// InviteTokenHashLTE applies the LTE predicate on the "invite_token_hash" field.
+func InviteTokenHashLTE(v []byte) predicate.Admin {
+	return predicate.Admin(sql.FieldLTE(FieldInviteTokenHash, v))
+}
+
+// InviteTokenHashIsNil applies the IsNil predicate on the "invite_token_hash" field.
+func InviteTokenHashIsNil() predicate.Admin {
+	return predicate.Admin(sql.FieldIsNull(FieldInviteTokenHash))
+}
+
+// InviteTokenHashNotNil applies the NotNil predicate on the "invite_token_hash" field.
+func InviteTokenHashNotNil() predicate.Admin {
+	return predicate.Admin(sql.FieldNotNull(FieldInviteTokenHash))
+}
+
+// InviteExpiresAtEQ applies the EQ predicate on the "invite_expires_at" field.
+func InviteExpiresAtEQ(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldEQ(FieldInviteExpiresAt, v))
+}
+
+// InviteExpiresAtNEQ applies the NEQ predicate on the "invite_expires_at" field.
+func InviteExpiresAtNEQ(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldNEQ(FieldInviteExpiresAt, v))
+}
+
+// InviteExpiresAtIn applies the In predicate on the "invite_expires_at" field.
+func InviteExpiresAtIn(vs ...time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldIn(FieldInviteExpiresAt, vs...))
+}
+
+// InviteExpiresAtNotIn applies the NotIn predicate on the "invite_expires_at" field.
+func InviteExpiresAtNotIn(vs ...time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldNotIn(FieldInviteExpiresAt, vs...))
+}
+
+// InviteExpiresAtGT applies the GT predicate on the "invite_expires_at" field.
+func InviteExpiresAtGT(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldGT(FieldInviteExpiresAt, v))
+}
+
+// InviteExpiresAtGTE applies the GTE predicate on the "invite_expires_at" field.
+func InviteExpiresAtGTE(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldGTE(FieldInviteExpiresAt, v))
+}
+
+// InviteExpiresAtLT applies the LT predicate on the "invite_expires_at" field.
+func InviteExpiresAtLT(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldLT(FieldInviteExpiresAt, v))
+}
+
+// InviteExpiresAtLTE applies the LTE predicate on the "invite_expires_at" field.
+func InviteExpiresAtLTE(v time.Time) predicate.Admin {
+	return predicate.Admin(sql.FieldLTE(FieldInviteExpiresAt, v))
+}
+
+// InviteExpiresAtIsNil applies the IsNil predicate on the "invite_expires_at" field.
+func InviteExpiresAtIsNil() predicate.Admin {
+	return predicate.Admin(sql.FieldIsNull(FieldInviteExpiresAt))
+}
+
+// InviteExpiresAtNotNil applies the NotNil predicate on the "invite_expires_at" field.
+func InviteExpiresAtNotNil() predicate.Admin {
+	return predicate.Admin(sql.FieldNotNull(FieldInviteExpiresAt))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

@@ -48,6 +48,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AccessTokensColumns[9]},
 			},
+			{
+				Name:    "accesstoken_admin_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccessTokensColumns[10]},
+			},
 		},
 	}
 	// AccountsColumns holds the columns for the "accounts" table.
@@ -75,6 +80,8 @@ var (
 		{Name: "password_hash", Type: field.TypeString},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "VIEWER"}, Default: "OWNER"},
 		{Name: "invite_pending", Type: field.TypeBool, Default: false},
+		{Name: "invite_token_hash", Type: field.TypeBytes, Unique: true, Nullable: true},
+		{Name: "invite_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// AdminsTable holds the schema information for the "admins" table.
@@ -85,7 +92,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "admins_accounts_account",
-				Columns:    []*schema.Column{AdminsColumns[6]},
+				Columns:    []*schema.Column{AdminsColumns[8]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -94,7 +101,7 @@ var (
 			{
 				Name:    "admin_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{AdminsColumns[6]},
+				Columns: []*schema.Column{AdminsColumns[8]},
 			},
 		},
 	}

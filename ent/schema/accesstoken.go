@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 )
 
 // AccessToken lets a GraphQL client act for an admin without a password
@@ -38,6 +39,10 @@ func (AccessToken) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
+
+// Indexes of the AccessToken: an admin's tokens are listed and, when the
+// admin goes, deleted together.
+func (AccessToken) Indexes() []ent.Index { return []ent.Index{index.Fields("admin_id")} }
 
 // Annotations of the AccessToken.
 func (AccessToken) Annotations() []schema.Annotation {

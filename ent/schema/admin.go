@@ -27,6 +27,12 @@ func (Admin) Fields() []ent.Field {
 			Annotations(entgql.Type("AdminRole")),
 		// InvitePending is true from inviteAdmin until acceptInvite sets a password.
 		field.Bool("invite_pending").Default(false),
+		// The pending invite: the SHA-256 of the token in the emailed link and
+		// when it stops working. Both are cleared when it is accepted, so the
+		// link works once; the row's email binds the invite to its address.
+		field.Bytes("invite_token_hash").Optional().Nillable().Sensitive().Unique().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("invite_expires_at").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -31,10 +31,14 @@ const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 var ErrMalformed = errors.New("malformed API key")
 
 // Generate returns a new random key.
-func Generate() (string, error) {
+func Generate() (string, error) { return GenerateWith(Prefix) }
+
+// GenerateWith returns a new random secret in the key format under another
+// prefix (access tokens use btm_).
+func GenerateWith(prefix string) (string, error) {
 	var b strings.Builder
-	b.Grow(Len)
-	b.WriteString(Prefix)
+	b.Grow(len(prefix) + BodyLen + ChecksumLen)
+	b.WriteString(prefix)
 	// Rejection sampling keeps every character uniform: bytes ≥ 248 (= 4×62)
 	// would bias the first characters of the alphabet.
 	buf := make([]byte, 64)
@@ -103,3 +107,21 @@ func End(key string) string { return key[len(key)-EndLen:] }
 
 // Mask renders the masked view, e.g. bt_AbCd…x9Zq.
 func Mask(start, end string) string { return start + "…" + end }
+
+// ParseWith is Parse for a secret in the key format under another prefix
+// (see GenerateWith).
+func ParseWith(secret, prefix string) error {
+	n := len(prefix) + BodyLen + ChecksumLen
+	if len(secret) != n || !strings.HasPrefix(secret, prefix) {
+		return ErrMalformed
+	}
+	for i := len(prefix); i < n; i++ {
+		if !isBase62(secret[i]) {
+			return ErrMalformed
+		}
+	}
+	if checksum(secret[:n-ChecksumLen]) != secret[n-ChecksumLen:] {
+		return ErrMalformed
+	}
+	return nil
+}

@@ -10,7 +10,10 @@ import (
 
 	"businesstools/ent"
 	"businesstools/ent/account"
+	"businesstools/ent/admin"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // DefaultAdminEmail is the first admin's email when BT_ADMIN_EMAIL is unset.
@@ -20,6 +23,7 @@ const DefaultAdminEmail = "admin@localhost"
 // has no admin yet. Without a password it generates one and prints it once to
 // out (the terminal), never to the structured log.
 func EnsureOwner(ctx context.Context, client *ent.Client, email, password string, out io.Writer) error {
+	ctx = tenant.Unscoped(ctx) // start-up: no request, no account yet
 	n, err := client.Admin.Query().Count(ctx)
 	if err != nil || n > 0 {
 		return err
@@ -31,7 +35,7 @@ func EnsureOwner(ctx context.Context, client *ent.Client, email, password string
 	if generated {
 		password = rand.Text() // 26 base32 characters, 130 bits
 	}
-	if _, err := CreateAdmin(ctx, client, "Default", email, password); err != nil {
+	if _, err := CreateAdminAs(ctx, client, "Default", email, password, admin.RoleOWNER); err != nil {
 		// Another process sharing the database may have won the race to
 		// create the first admin; that is a success for this one too.
 		if n, countErr := client.Admin.Query().Count(ctx); countErr == nil && n > 0 {
@@ -45,18 +49,27 @@ func EnsureOwner(ctx context.Context, client *ent.Client, email, password string
 	return nil
 }
 
-// CreateAdmin adds an admin to the named account, creating the account if it
-// does not exist. Errors: Invalid (field email, password or account), Conflict.
+// CreateAdmin adds an owner to the named account, creating the account if
+// it does not exist. Errors: as CreateAdminAs.
 func CreateAdmin(ctx context.Context, client *ent.Client, accountName, email, password string) (*ent.Admin, error) {
+	return CreateAdminAs(ctx, client, accountName, email, password, admin.RoleOWNER)
+}
+
+// CreateAdminAs adds an admin with the role to the named account, creating
+// the account if it does not exist (`admin create --role`). Errors: Invalid
+// (field email, password, role or account), Conflict (email).
+func CreateAdminAs(ctx context.Context, client *ent.Client, accountName, email, password string, role admin.Role) (*ent.Admin, error) {
+	ctx = tenant.Unscoped(ctx) // the CLI and first start act outside any request
 	accountName = strings.TrimSpace(accountName)
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = NormalizeEmail(email)
 	if accountName == "" || len(accountName) > 100 {
 		return nil, apperr.Invalidf("account", "The account name must be 1 to 100 characters.")
 	}
-	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
-		if email != DefaultAdminEmail {
-			return nil, apperr.Invalidf("email", "%q is not a valid email address.", email)
-		}
+	if err := ValidateEmail(email); err != nil && email != DefaultAdminEmail {
+		return nil, err
+	}
+	if err := admin.RoleValidator(role); err != nil {
+		return nil, apperr.Invalidf("role", "The role must be OWNER, ADMIN or VIEWER.")
 	}
 	if err := ValidatePassword(password); err != nil {
 		return nil, apperr.Invalidf("password", "The %s.", err)
@@ -65,24 +78,37 @@ func CreateAdmin(ctx context.Context, client *ent.Client, accountName, email, pa
 	if err != nil {
 		return nil, apperr.Internalf(err, "hash password")
 	}
-	tx, err := client.Tx(ctx)
+	var a *ent.Admin
+	err = db.WithTx(ctx, client, func(tx *ent.Tx) error {
+		acc, err := tx.Account.Query().Where(account.Name(accountName)).Only(ctx)
+		if ent.IsNotFound(err) {
+			acc, err = tx.Account.Create().SetName(accountName).Save(ctx)
+		}
+		if err != nil {
+			return apperr.Internalf(err, "account")
+		}
+		a, err = tx.Admin.Create().SetAccountID(acc.ID).SetEmail(email).SetPasswordHash(hash).SetRole(role).Save(ctx)
+		if ent.IsConstraintError(err) {
+			return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "An admin with this email already exists."}
+		}
+		if err != nil {
+			return apperr.Internalf(err, "create admin")
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, apperr.Internalf(err, "begin")
+		return nil, apperr.As(err)
 	}
-	defer tx.Rollback()
-	acc, err := tx.Account.Query().Where(account.Name(accountName)).Only(ctx)
-	if ent.IsNotFound(err) {
-		acc, err = tx.Account.Create().SetName(accountName).Save(ctx)
+	return a, nil
+}
+
+// NormalizeEmail is how admin emails are stored and compared: trimmed, lower case.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// ValidateEmail checks a normalised admin email. Errors: Invalid (field email).
+func ValidateEmail(email string) error {
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
+		return apperr.Invalidf("email", "%q is not a valid email address.", email)
 	}
-	if err != nil {
-		return nil, apperr.Internalf(err, "account")
-	}
-	a, err := tx.Admin.Create().SetAccountID(acc.ID).SetEmail(email).SetPasswordHash(hash).Save(ctx)
-	if ent.IsConstraintError(err) {
-		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "An admin with this email already exists."}
-	}
-	if err != nil {
-		return nil, apperr.Internalf(err, "create admin")
-	}
-	return a, tx.Commit()
+	return nil
 }

@@ -10,8 +10,10 @@ import (
 
 	"businesstools/ent"
 	"businesstools/ent/admin"
+	"businesstools/ent/auditevent"
 	"businesstools/ent/session"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
 	"businesstools/internal/tenant"
 )
 
@@ -22,6 +24,14 @@ type Config struct {
 	EmailPolicy     Policy        // default slow after 3, lock after 10 for 15 min
 	IPPolicy        Policy        // default slow after 20, lock after 100 for 15 min
 	Now             func() time.Time
+	// Tokens verifies access tokens (btm_…) for Middleware; nil refuses them.
+	Tokens TokenVerifier
+}
+
+// TokenVerifier checks an access token and returns the viewer it acts for
+// (internal/accesstoken implements it). Errors: Unauthenticated, Internal.
+type TokenVerifier interface {
+	VerifyToken(ctx context.Context, raw string) (*Viewer, error)
 }
 
 // Service signs admins in and out and checks sessions.
@@ -71,19 +81,28 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 		return "", nil, time.Time{}, apperr.Internalf(err, "find admin")
 	}
 	hash := dummyHash
-	if a != nil {
+	if a != nil && !a.InvitePending {
 		hash = a.PasswordHash
 	}
-	if !CheckPassword(hash, password) || a == nil {
+	if !CheckPassword(hash, password) || a == nil || a.InvitePending {
+		if a != nil { // an unknown email has no account whose log could say so
+			if err := Record(tenant.WithAccount(ctx, a.AccountID), s.client, loginEvent(a, auditevent.ActionLOGIN_FAILED, ip)); err != nil {
+				return "", nil, time.Time{}, err
+			}
+		}
 		return "", nil, time.Time{}, errBadLogin
 	}
 	s.byEmail.Reset(email)
 	s.byIP.Undo(ip)
-	token, expires, err := s.openSession(ctx, a, ip)
+	token, expires, err := s.StartSession(tenant.WithAccount(ctx, a.AccountID), a, ip)
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
 	return token, a, expires, nil
+}
+
+func loginEvent(a *ent.Admin, action auditevent.Action, ip string) Event {
+	return Event{AccountID: a.AccountID, Action: action, ActorID: a.ID, Actor: a.Email, IP: ip}
 }
 
 // begin starts a password try for the email from the IP: refused while
@@ -103,7 +122,10 @@ func (s *Service) begin(email, ip string) error {
 	return nil
 }
 
-func (s *Service) openSession(ctx context.Context, a *ent.Admin, ip string) (string, time.Time, error) {
+// StartSession signs the admin in (login, an accepted invite): it opens a
+// session, records LOGIN in the security log, and returns the session token
+// (stored only as a hash) and its absolute expiry.
+func (s *Service) StartSession(ctx context.Context, a *ent.Admin, ip string) (string, time.Time, error) {
 	raw := make([]byte, 32) // 256 bits
 	if _, err := rand.Read(raw); err != nil {
 		return "", time.Time{}, apperr.Internalf(err, "session token")
@@ -111,11 +133,17 @@ func (s *Service) openSession(ctx context.Context, a *ent.Admin, ip string) (str
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.cfg.Now()
 	expires := now.Add(s.cfg.AbsoluteTimeout)
-	err := s.client.Session.Create().
-		SetTokenHash(hashToken(token)).SetAdminID(a.ID).SetCreatedAt(now).
-		SetLastSeenAt(now).SetExpiresAt(expires).SetClientIP(ip).Exec(ctx)
+	err := db.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		err := tx.Session.Create().
+			SetTokenHash(hashToken(token)).SetAdminID(a.ID).SetCreatedAt(now).
+			SetLastSeenAt(now).SetExpiresAt(expires).SetClientIP(ip).Exec(ctx)
+		if err != nil {
+			return apperr.Internalf(err, "create session")
+		}
+		return Record(ctx, tx.Client(), loginEvent(a, auditevent.ActionLOGIN, ip))
+	})
 	if err != nil {
-		return "", time.Time{}, apperr.Internalf(err, "create session")
+		return "", time.Time{}, apperr.As(err)
 	}
 	return token, expires, nil
 }
@@ -128,6 +156,7 @@ func hashToken(token string) []byte {
 // Authenticate returns the admin a session token belongs to. Errors:
 // Unauthenticated for unknown, revoked, idle or expired sessions.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	ctx = tenant.Unscoped(ctx) // a sign-in lookup: the session says which account
 	sess, err := s.client.Session.Query().Where(session.TokenHash(hashToken(token))).WithAdmin().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.Unauthenticated, "Your session has ended. Sign in again.")
@@ -145,7 +174,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, erro
 		_ = s.client.Session.UpdateOneID(sess.ID).SetLastSeenAt(now).Exec(ctx)
 	}
 	a := sess.Edges.Admin
-	return &Viewer{AdminID: a.ID, AccountID: a.AccountID, Email: a.Email, SessionID: sess.ID}, nil
+	return &Viewer{AdminID: a.ID, AccountID: a.AccountID, Email: a.Email, SessionID: sess.ID, Role: a.Role}, nil
 }
 
 // Logout revokes the session.

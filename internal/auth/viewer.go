@@ -4,16 +4,38 @@ import (
 	"context"
 	"net/http"
 
+	"businesstools/ent/admin"
 	"businesstools/internal/clientip"
 	"businesstools/internal/tenant"
 )
 
-// Viewer is the admin a request acts for.
+// Viewer is the admin a request acts for: through a session (SessionID set)
+// or through one of the admin's access tokens (Token set).
 type Viewer struct {
 	AdminID   int
 	AccountID int
 	Email     string
 	SessionID int
+	// Role is the admin's role as the database said when the request began.
+	Role admin.Role
+	// Token is the access token the request came with; nil for a session.
+	Token *Token
+}
+
+// Token is the access token (DESIGN section 10) a request acts through.
+type Token struct {
+	ID     int
+	Name   string
+	Scopes []string // AccessScope values: KEYS_READ, KEYS_WRITE, AUDIT_READ
+}
+
+// Actor names who acts, for the audit trail: the admin's email, or for an
+// access token `token:<name> (<email>)`.
+func (v *Viewer) Actor() string {
+	if v.Token != nil {
+		return "token:" + v.Token.Name + " (" + v.Email + ")"
+	}
+	return v.Email
 }
 
 type viewerKey struct{}

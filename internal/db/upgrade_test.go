@@ -89,7 +89,9 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	var data struct {
 		Me      struct{ Role string }
 		APIKeys struct {
-			Edges []struct{ Node struct{ ID, Name, MaskedKey string } }
+			Edges []struct {
+				Node struct{ ID, Name, MaskedKey string }
+			}
 		} `json:"apiKeys"`
 	}
 	app.GQL(owner, `{me{role} apiKeys(orderBy:{field:CREATED_AT,direction:ASC}){edges{node{id name maskedKey}}}}`, nil).Decode(t, &data)

@@ -15,6 +15,7 @@ import (
 
 	"businesstools/frontend"
 	"businesstools/graph"
+	"businesstools/internal/accesstoken"
 	"businesstools/internal/apikey"
 	"businesstools/internal/auth"
 	"businesstools/internal/clientip"
@@ -24,6 +25,7 @@ import (
 	"businesstools/internal/metrics"
 	"businesstools/internal/ratelimit"
 	"businesstools/internal/rest"
+	"businesstools/internal/team"
 	"businesstools/internal/usage"
 )
 
@@ -43,6 +45,11 @@ type Server struct {
 	Metrics  *metrics.Metrics
 	limiter  *ratelimit.Limiter
 	Mail     *mail.Worker
+	// Team and access tokens (see team.go).
+	Team          *team.Service
+	Tokens        *accesstoken.Service
+	TokenVerifier *accesstoken.Verifier
+	TokenLastUsed *accesstoken.LastUsed
 
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -70,7 +77,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if cleared > 0 {
 		logger.Info("reveal is off: deleted the sealed copies of API keys", "keys", cleared)
 	}
-	s.Auth = auth.New(d.Client, auth.Config{})
+	if err := s.startTokens(); err != nil {
+		return nil, err
+	}
+	s.Auth = auth.New(d.Client, auth.Config{Tokens: s.TokenVerifier})
 	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
@@ -78,6 +88,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if err := s.startMail(); err != nil {
 		return nil, err
 	}
+	s.startTeam()
 	if err := s.startAPIKeys(); err != nil {
 		return nil, err
 	}
@@ -87,7 +98,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 }
 
 func (s *Server) routes() {
-	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, DefaultRateLimit: s.Config.RateLimit},
+	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, Team: s.Team, Tokens: s.Tokens, DefaultRateLimit: s.Config.RateLimit},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
 	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {

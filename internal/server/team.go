@@ -1,0 +1,53 @@
+package server
+
+import (
+	"context"
+
+	"businesstools/internal/accesstoken"
+	"businesstools/internal/pgnotify"
+	"businesstools/internal/team"
+)
+
+// TokenChangedChannel is the PostgreSQL NOTIFY channel on which every
+// process announces a revoked token or an admin whose tokens changed
+// (payload t:<token id> or a:<admin id>, see accesstoken.Change), so all of
+// them drop it from their verification caches.
+const TokenChangedChannel = "accesstoken_changed"
+
+// startTokens builds the access-token service, its cached verifier (emptied
+// on every change, in this process and — on PostgreSQL — in every process
+// through LISTEN/NOTIFY) and the last-used recorder, flushed every second
+// and on Stop. It runs before the auth service, whose middleware verifies
+// tokens.
+func (s *Server) startTokens() error {
+	s.Tokens = accesstoken.New(accesstoken.Config{Client: s.DB.Client})
+	s.TokenLastUsed = accesstoken.NewLastUsed(s.DB.Client, 0, s.Logger)
+	s.TokenVerifier = accesstoken.NewVerifier(accesstoken.VerifierConfig{Client: s.DB.Client, LastUsed: s.TokenLastUsed})
+	s.Tokens.OnChange(s.TokenVerifier.Forget)
+	if s.DB.IsPostgres() {
+		s.Tokens.OnChange(func(c accesstoken.Change) {
+			// After commit; should it fail, the other processes' cache TTL still applies.
+			if err := pgnotify.Publish(context.Background(), s.DB.SQL, TokenChangedChannel, c.String()); err != nil {
+				s.Logger.Error("announce access token change", "change", c.String(), "err", err)
+			}
+		})
+		l, err := pgnotify.Listen(s.DB.URL, TokenChangedChannel, func(payload string) {
+			if c, ok := accesstoken.ParseChange(payload); ok {
+				s.TokenVerifier.Forget(c)
+			}
+		}, s.TokenVerifier.ForgetAll, s.Logger)
+		if err != nil {
+			return err
+		}
+		s.OnStop(func(context.Context) error { return l.Close() })
+	}
+	s.TokenLastUsed.Start()
+	s.OnStop(s.TokenLastUsed.Stop)
+	return nil
+}
+
+// startTeam builds the team service; invites go through the mail outbox.
+func (s *Server) startTeam() {
+	s.Team = team.New(team.Config{Client: s.DB.Client, Tokens: s.Tokens, PublicURL: s.Config.PublicURL,
+		MailFrom: s.Config.MailFrom, Notify: s.Mail.Notify, Lock: s.DB.IsPostgres()})
+}
