@@ -21,7 +21,7 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n, allowNodes(ctx, n)
+	return n, allowNodes(ctx, r.Client, n)
 }
 
 // Nodes is the resolver for the nodes field.
@@ -33,7 +33,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	if err != nil {
 		return nil, err
 	}
-	return ns, allowNodes(ctx, ns...)
+	return ns, allowNodes(ctx, r.Client, ns...)
 }
 
 // APIKeys is the resolver for the apiKeys field.

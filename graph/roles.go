@@ -9,9 +9,10 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"businesstools/ent"
+	"businesstools/ent/accesstoken"
 	"businesstools/ent/admin"
 	"businesstools/ent/auditevent"
-	"businesstools/internal/accesstoken"
+	scopes "businesstools/internal/accesstoken"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
 )
@@ -46,13 +47,13 @@ const (
 // node and nodes are further checked per type of what they return (nodeRules).
 var rules = map[string]access{
 	"Query.me":              {role: roleViewer, scope: anyScope},
-	"Query.permissions":     {role: roleViewer, scope: accesstoken.KeysRead},
-	"Query.apiKeys":         {role: roleViewer, scope: accesstoken.KeysRead},
-	"Query.apiKey":          {role: roleViewer, scope: accesstoken.KeysRead},
-	"Query.apiKeyUsage":     {role: roleViewer, scope: accesstoken.KeysRead},
+	"Query.permissions":     {role: roleViewer, scope: scopes.KeysRead},
+	"Query.apiKeys":         {role: roleViewer, scope: scopes.KeysRead},
+	"Query.apiKey":          {role: roleViewer, scope: scopes.KeysRead},
+	"Query.apiKeyUsage":     {role: roleViewer, scope: scopes.KeysRead},
 	"Query.node":            {role: roleViewer, scope: anyScope},
 	"Query.nodes":           {role: roleViewer, scope: anyScope},
-	"Query.auditEvents":     {role: roleViewer, scope: accesstoken.AuditRead},
+	"Query.auditEvents":     {role: roleViewer, scope: scopes.AuditRead},
 	"Query.admins":          {role: roleViewer},
 	"Query.accessTokens":    {role: roleViewer},
 	"Query.accountSettings": {role: roleViewer},
@@ -61,11 +62,11 @@ var rules = map[string]access{
 	"Mutation.acceptInvite": {public: true},
 	"Mutation.logout":       {role: roleViewer},
 
-	"Mutation.createApiKey":    {role: roleAdmin, scope: accesstoken.KeysWrite},
-	"Mutation.updateApiKey":    {role: roleAdmin, scope: accesstoken.KeysWrite},
-	"Mutation.setApiKeyActive": {role: roleAdmin, scope: accesstoken.KeysWrite},
-	"Mutation.rollApiKey":      {role: roleAdmin, scope: accesstoken.KeysWrite},
-	"Mutation.deleteApiKey":    {role: roleAdmin, scope: accesstoken.KeysWrite},
+	"Mutation.createApiKey":    {role: roleAdmin, scope: scopes.KeysWrite},
+	"Mutation.updateApiKey":    {role: roleAdmin, scope: scopes.KeysWrite},
+	"Mutation.setApiKeyActive": {role: roleAdmin, scope: scopes.KeysWrite},
+	"Mutation.rollApiKey":      {role: roleAdmin, scope: scopes.KeysWrite},
+	"Mutation.deleteApiKey":    {role: roleAdmin, scope: scopes.KeysWrite},
 	"Mutation.revealApiKey":    {role: roleAdmin, audit: auditevent.ActionREVEAL_FAILED},
 
 	"Mutation.createAccessToken": {role: roleViewer, audit: auditevent.ActionTOKEN_CREATED},
@@ -82,9 +83,9 @@ var rules = map[string]access{
 // by scope (tokens never read tokens); a non-owner's session by allowNode.
 var nodeRules = map[string]access{
 	"Account":     {role: roleViewer, scope: anyScope},
-	"ApiKey":      {role: roleViewer, scope: accesstoken.KeysRead},
-	"Permission":  {role: roleViewer, scope: accesstoken.KeysRead},
-	"AuditEvent":  {role: roleViewer, scope: accesstoken.AuditRead},
+	"ApiKey":      {role: roleViewer, scope: scopes.KeysRead},
+	"Permission":  {role: roleViewer, scope: scopes.KeysRead},
+	"AuditEvent":  {role: roleViewer, scope: scopes.AuditRead},
 	"Admin":       {role: roleViewer},
 	"AccessToken": {role: roleViewer},
 }
@@ -102,7 +103,8 @@ type roleGuard struct {
 func (g roleGuard) authorize(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	fc := graphql.GetRootFieldContext(ctx)
 	if err := g.check(ctx, fc); err != nil {
-		graphql.AddError(ctx, err)
+		// The error's path names the refused field, as a resolver's would.
+		graphql.AddError(graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: rootType(ctx), Field: fc.Field}), err)
 		return graphql.Null
 	}
 	return next(ctx)
@@ -188,7 +190,7 @@ func (g roleGuard) auditRefusal(ctx context.Context, v *auth.Viewer, action audi
 
 // allowNodes applies nodeRules to what node and nodes resolved: the root
 // rule lets any signed-in caller ask, the type decides who may read.
-func allowNodes(ctx context.Context, nodes ...ent.Noder) error {
+func allowNodes(ctx context.Context, c *ent.Client, nodes ...ent.Noder) error {
 	v, ok := auth.ViewerFrom(ctx)
 	if !ok {
 		return errUnauthenticated
@@ -204,9 +206,16 @@ func allowNodes(ctx context.Context, nodes ...ent.Noder) error {
 		if _, err := permit(v, rule); err != nil {
 			return err
 		}
-		// Tokens are read by their admin, or by an owner (as accessTokens lists them).
-		if t, isToken := n.(*ent.AccessToken); isToken && t.AdminID != v.AdminID && v.Role != roleOwner {
-			return apperr.New(apperr.Forbidden, "Only owners may read another admin's access token.")
+		// Tokens are read by their admin, or by an owner (as accessTokens lists
+		// them). The node holds only the selected fields: ask for the owner.
+		if t, isToken := n.(*ent.AccessToken); isToken && v.Role != roleOwner {
+			own, err := c.AccessToken.Query().Where(accesstoken.ID(t.ID), accesstoken.AdminID(v.AdminID)).Exist(ctx)
+			if err != nil {
+				return apperr.Internalf(err, "token owner")
+			}
+			if !own {
+				return apperr.New(apperr.Forbidden, "Only owners may read another admin's access token.")
+			}
 		}
 	}
 	return nil
