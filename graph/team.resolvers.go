@@ -10,6 +10,7 @@ import (
 	"businesstools/ent/admin"
 	"businesstools/graph/model"
 	"businesstools/internal/accesstoken"
+	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
 	"context"
 )
@@ -33,7 +34,11 @@ func (r *accessTokenResolver) Admin(ctx context.Context, obj *ent.AccessToken) (
 	if a, err := obj.Edges.AdminOrErr(); err == nil {
 		return a, nil
 	}
-	return obj.QueryAdmin().Only(ctx)
+	a, err := obj.QueryAdmin().Only(ctx)
+	if err != nil {
+		return nil, apperr.Internalf(err, "token's admin")
+	}
+	return a, nil
 }
 
 // InviteAdmin is the resolver for the inviteAdmin field.

@@ -138,7 +138,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in CreateInput) (*
 	if err != nil {
 		return nil, "", apperr.As(err)
 	}
-	return t, secret, nil
+	return t.Unwrap(), secret, nil
 }
 
 // validate checks everything of the input that does not depend on who asks,

@@ -126,7 +126,7 @@ func (s *Service) Invite(ctx context.Context, v *auth.Viewer, email string, role
 		return nil, apperr.As(err)
 	}
 	s.cfg.Notify()
-	return a, nil
+	return a.Unwrap(), nil
 }
 
 var errTaken = apperr.Invalidf("email", "This email cannot be invited: it already belongs to an admin.")
@@ -251,7 +251,7 @@ func (s *Service) UpdateRole(ctx context.Context, v *auth.Viewer, id int, role a
 	if changed {
 		s.tokensChanged(id)
 	}
-	return out, nil
+	return out.Unwrap(), nil
 }
 
 // Remove deletes an admin with their sessions and access tokens, which stop
