@@ -27,7 +27,9 @@ var unscoped = tenant.Unscoped(context.Background())
 
 const createMutation = `mutation($in:CreateAccessTokenInput!){createAccessToken(input:$in){secret accessToken{id name scopes maskedToken expiresAt lastUsedAt admin{email}}}}`
 
-func days(n int) string { return time.Now().Add(time.Duration(n) * 24 * time.Hour).UTC().Format(time.RFC3339) }
+func days(n int) string {
+	return time.Now().Add(time.Duration(n) * 24 * time.Hour).UTC().Format(time.RFC3339)
+}
 
 func wantCode(t *testing.T, resp apptest.GQLResponse, code, field string) apptest.GQLError {
 	t.Helper()
@@ -87,7 +89,9 @@ func TestAutomation(t *testing.T) {
 	// The script: create a key, list keys.
 	key := app.CreateKey(secret, "made by CI", "SEND_EMAILS")
 	var keys struct {
-		APIKeys struct{ Edges []struct{ Node struct{ Name string } } } `json:"apiKeys"`
+		APIKeys struct {
+			Edges []struct{ Node struct{ Name string } }
+		} `json:"apiKeys"`
 	}
 	app.GQL(secret, `{apiKeys{edges{node{name}}}}`, nil).Decode(t, &keys)
 	if len(keys.APIKeys.Edges) != 1 || keys.APIKeys.Edges[0].Node.Name != "made by CI" || key.Secret == "" {
@@ -223,7 +227,9 @@ func TestCachedAndLastUsedBatched(t *testing.T) {
 	if n := app.Server.TokenLastUsed.Writes() - writes; n != 1 {
 		t.Fatalf("20 requests made %d last-used writes, want 1", n)
 	}
-	var list struct{ AccessTokens []struct{ LastUsedAt *time.Time } }
+	var list struct {
+		AccessTokens []struct{ LastUsedAt *time.Time }
+	}
 	app.GQL(owner, `{accessTokens{lastUsedAt}}`, nil).Decode(t, &list)
 	if lu := list.AccessTokens[0].LastUsedAt; lu == nil || time.Since(*lu) > time.Minute {
 		t.Fatalf("last used %v", lu)

@@ -77,7 +77,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 		t.Fatalf("admins after upgrade: %d, %v", len(admins), err)
 	}
 	for _, a := range admins {
-		if a.Role != admin.RoleOWNER || a.InvitePending {
+		if a.Role != admin.RoleOWNER || a.InvitePending || (a.InviteTokenHash != nil && len(*a.InviteTokenHash) > 0) || a.InviteExpiresAt != nil {
 			t.Errorf("admin %s: role %s, invite pending %v; want an OWNER", a.Email, a.Role, a.InvitePending)
 		}
 	}
