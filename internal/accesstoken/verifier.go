@@ -2,6 +2,7 @@ package accesstoken
 
 import (
 	"context"
+	"log/slog"
 	"crypto/sha256"
 	"crypto/subtle"
 	"strconv"
@@ -35,6 +36,7 @@ type VerifierConfig struct {
 	CacheSize int
 	FreshFor  time.Duration
 	LastUsed  *LastUsed // records each use; nil records nothing
+	Logger    *slog.Logger
 }
 
 // Verifier checks the access token of a GraphQL request (it implements
@@ -71,6 +73,9 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 	if cfg.FreshFor <= 0 {
 		cfg.FreshFor = DefaultFreshFor
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	c, err := lru.New[[32]byte, entry](cfg.CacheSize)
 	if err != nil {
 		panic(err) // only for a non-positive size, which the defaults rule out
@@ -91,6 +96,8 @@ func (v *Verifier) VerifyToken(ctx context.Context, raw string) (*auth.Viewer, e
 	if !ok {
 		var err error
 		if e, err = v.load(ctx, hash); err != nil {
+			// The middleware answers 500 without detail: the cause is logged here.
+			v.cfg.Logger.ErrorContext(ctx, "verify access token", "err", err)
 			return nil, err
 		}
 	}

@@ -94,7 +94,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 	}
 	s.byEmail.Reset(email)
 	s.byIP.Undo(ip)
-	token, expires, err := s.StartSession(tenant.WithAccount(ctx, a.AccountID), a, ip)
+	token, expires, err := s.StartSession(ctx, a, ip)
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
@@ -126,6 +126,8 @@ func (s *Service) begin(email, ip string) error {
 // session, records LOGIN in the security log, and returns the session token
 // (stored only as a hash) and its absolute expiry.
 func (s *Service) StartSession(ctx context.Context, a *ent.Admin, ip string) (string, time.Time, error) {
+	// The admin's account, whatever session the request still carries.
+	ctx = tenant.WithAccount(ctx, a.AccountID)
 	raw := make([]byte, 32) // 256 bits
 	if _, err := rand.Read(raw); err != nil {
 		return "", time.Time{}, apperr.Internalf(err, "session token")

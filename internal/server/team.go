@@ -22,7 +22,7 @@ const TokenChangedChannel = "accesstoken_changed"
 func (s *Server) startTokens() error {
 	s.Tokens = accesstoken.New(accesstoken.Config{Client: s.DB.Client})
 	s.TokenLastUsed = accesstoken.NewLastUsed(s.DB.Client, 0, s.Logger)
-	s.TokenVerifier = accesstoken.NewVerifier(accesstoken.VerifierConfig{Client: s.DB.Client, LastUsed: s.TokenLastUsed})
+	s.TokenVerifier = accesstoken.NewVerifier(accesstoken.VerifierConfig{Client: s.DB.Client, LastUsed: s.TokenLastUsed, Logger: s.Logger})
 	s.Tokens.OnChange(s.TokenVerifier.Forget)
 	if s.DB.IsPostgres() {
 		s.Tokens.OnChange(func(c accesstoken.Change) {

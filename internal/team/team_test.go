@@ -340,3 +340,21 @@ func TestRemovePendingInvite(t *testing.T) {
 		t.Fatalf("admins %+v", list.Admins)
 	}
 }
+
+// Ensure an invite is accepted from a browser still signed in to another
+// account: the new admin's session replaces it.
+func TestAccept_WhileSignedInElsewhere(t *testing.T) {
+	app := apptest.New(t, withPublicURL)
+	owner := app.LoginOwner()
+	other := app.NewAdmin("Other Corp", "other@example.org")
+	invite(t, app, owner, "new@example.com", "ADMIN")
+	token := inviteToken(t, app, "new@example.com")
+	var data struct{ AcceptInvite struct{ Token string } }
+	app.GQL(other, `mutation($in:AcceptInviteInput!){acceptInvite(input:$in){token}}`,
+		map[string]any{"in": map[string]any{"token": token, "password": "a long enough password"}}).Decode(t, &data)
+	var me struct{ Me struct{ Email, Role string } }
+	app.GQL(data.AcceptInvite.Token, `{me{email role}}`, nil).Decode(t, &me)
+	if me.Me.Email != "new@example.com" || me.Me.Role != "ADMIN" {
+		t.Fatalf("signed in as %+v", me.Me)
+	}
+}
