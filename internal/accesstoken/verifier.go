@@ -2,9 +2,9 @@ package accesstoken
 
 import (
 	"context"
-	"log/slog"
 	"crypto/sha256"
 	"crypto/subtle"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
