@@ -10,6 +10,7 @@ import (
 	"businesstools/ent/admin"
 	"businesstools/internal/auth"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
@@ -51,7 +52,7 @@ func TestAdminCreate(t *testing.T) {
 		t.Fatalf("%d accounts, want 1", n)
 	}
 	for email, role := range map[string]admin.Role{"ops@acme.example": admin.RoleOWNER, "dev@acme.example": admin.RoleVIEWER} {
-		if a := d.Client.Admin.Query().Where(admin.Email(email)).OnlyX(ctx); a.Role != role {
+		if a := d.Client.Admin.Query().Where(admin.Email(email)).OnlyX(tenant.Unscoped(ctx)); a.Role != role {
 			t.Errorf("%s is %s, want %s", email, a.Role, role)
 		}
 	}
