@@ -357,3 +357,28 @@ func createToken(t *testing.T, d *db.DB, svc *tokens.Service, role admin.Role, s
 	}
 	return secret
 }
+
+// Ensure a cached verification does no database work and (almost) no
+// allocation: it runs on every GraphQL request made with a token.
+func TestVerify_CachedIsCheap(t *testing.T) {
+	d := testdb.Open(t)
+	ctx := context.Background()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	_, svc := newTokens(d, clock)
+	lu := tokens.NewLastUsed(d.Client, time.Hour, nil)
+	v := tokens.NewVerifier(tokens.VerifierConfig{Client: d.Client, Now: clock, LastUsed: lu})
+	secret := createToken(t, d, svc, admin.RoleOWNER, []string{"KEYS_READ"}, now.Add(time.Hour))
+	if _, err := v.VerifyToken(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, err := v.VerifyToken(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if v.Lookups() != 1 || allocs > 1 {
+		t.Fatalf("201 verifications: %d lookups, %.1f allocations each", v.Lookups(), allocs)
+	}
+	t.Logf("cached verification: %.1f allocations", allocs)
+}

@@ -120,8 +120,14 @@ func ParseWith(secret, prefix string) error {
 			return ErrMalformed
 		}
 	}
-	if checksum(secret[:n-ChecksumLen]) != secret[n-ChecksumLen:] {
-		return ErrMalformed
+	// The checksum is rendered on the stack: this runs on every request.
+	var buf [64]byte
+	v := uint64(crc32.ChecksumIEEE(append(buf[:0], secret[:n-ChecksumLen]...)))
+	for i := n - 1; i >= n-ChecksumLen; i-- {
+		if secret[i] != alphabet[v%62] {
+			return ErrMalformed
+		}
+		v /= 62
 	}
 	return nil
 }
