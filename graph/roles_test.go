@@ -410,3 +410,36 @@ func TestRoles_ChangeAppliesAtOnce(t *testing.T) {
 	setRole("VIEWER")
 	wantError(t, create("third"), "FORBIDDEN", "")
 }
+
+// Ensure refused team, settings and token management calls are on the
+// security log with who tried and why, and other refusals are not.
+func TestRoles_TeamRefusalsAudited(t *testing.T) {
+	app := apptest.New(t)
+	owner := app.LoginOwner()
+	viewer := app.NewAdminAs(apptest.DefaultAccount, "viewer@example.com", "VIEWER")
+	token := app.CreateToken(owner, "ci", "KEYS_READ", "KEYS_WRITE", "AUDIT_READ").Secret
+	last := func() string {
+		e := app.DB.Client.AuditEvent.Query().Order(auditevent.ByID(sql.OrderDesc())).FirstX(tenant.Unscoped(context.Background()))
+		return fmt.Sprintf("%s by %s: %s", e.Action, e.ActorEmail, e.Detail)
+	}
+	for _, c := range []struct{ caller, op, want string }{
+		{viewer, `mutation{inviteAdmin(input:{email:"x@example.com",role:OWNER}){admin{id}}}`,
+			"ADMIN_INVITED by viewer@example.com: refused: role VIEWER"},
+		{viewer, `mutation{updateAccountSettings(input:{notifyOnKeyChanges:true}){notifyOnKeyChanges}}`,
+			"SETTINGS_CHANGED by viewer@example.com: refused: role VIEWER"},
+		{token, `mutation{removeAdmin(id:"1"){removedId}}`,
+			"ADMIN_REMOVED by token:ci (owner@example.com): refused: access token"},
+		{token, `mutation{createAccessToken(input:{name:"more",scopes:[KEYS_READ],expiresAt:"2099-01-01T00:00:00Z"}){secret}}`,
+			"TOKEN_CREATED by token:ci (owner@example.com): refused: access token"},
+	} {
+		wantError(t, app.GQL(c.caller, c.op, nil), "FORBIDDEN", "")
+		if got := last(); got != c.want {
+			t.Errorf("%s: audit %q, want %q", c.op, got, c.want)
+		}
+	}
+	n := auditCount(t, app)
+	wantError(t, app.GQL(viewer, `mutation{deleteApiKey(id:"1"){deletedId}}`, nil), "FORBIDDEN", "")
+	if auditCount(t, app) != n {
+		t.Error("a refused key deletion of no key was audited")
+	}
+}
