@@ -38,7 +38,9 @@ func createKeys(t *testing.T, d *db.DB, n int) []int {
 }
 
 // addrOf is a client address derived from the key id.
-func addrOf(id int) netip.Addr { return netip.AddrFrom4([4]byte{10, byte(id >> 16), byte(id >> 8), byte(id)}) }
+func addrOf(id int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, byte(id >> 16), byte(id >> 8), byte(id)})
+}
 
 // expectation is what the database must hold after the flushes: each key's
 // last use and its count per day.
