@@ -193,8 +193,8 @@ func (p *proxy) stop() {
 	p.conns = nil
 }
 
-// restart listens again on the same address.
-func (p *proxy) restart(t *testing.T) {
+// Restart listens again on the same address.
+func (p *proxy) Restart(t *testing.T) {
 	l, err := net.Listen("tcp", p.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +234,7 @@ func TestShared_FallbackAndRecovery(t *testing.T) {
 		t.Fatalf("no log line: %s", logs.String())
 	}
 
-	p.restart(t)
+	p.Restart(t)
 	l.now = time.Now
 	deadline := time.Now().Add(RecheckInterval + 3*time.Second)
 	for !l.Stats().RedisUp {
