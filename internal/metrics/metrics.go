@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"businesstools/internal/apikey"
+	"businesstools/internal/ratelimit"
 	"businesstools/internal/usage"
 )
 
@@ -83,6 +84,30 @@ func (m *Metrics) WatchUsage(r *usage.Recorder) {
 		counter("usage_flush_failures_total", "Usage flushes rolled back (retried later).", func(s usage.Stats) int64 { return s.FailedFlushes }),
 		counter("usage_last_used_writes_total", "api_keys.last_used_at updates.", func(s usage.Stats) int64 { return s.LastUsedWrites }),
 		counter("usage_day_rows_total", "key_usages rows upserted.", func(s usage.Stats) int64 { return s.UsageRows }),
+	)
+}
+
+// WatchRateLimit exports whether rate limits are shared through Redis right
+// now (with BT_REDIS_URL only) and the decisions made locally while not.
+func (m *Metrics) WatchRateLimit(l *ratelimit.Limiter) {
+	if !l.Stats().Shared {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ratelimit_redis_up",
+			Help: "1 while per-key rate limits are shared through Redis, 0 while each process applies its own."},
+			func() float64 {
+				if l.Stats().RedisUp {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ratelimit_local_fallbacks_total",
+			Help: "Rate limit decisions made by the process's own buckets because Redis was unreachable."},
+			func() float64 { return float64(l.Stats().Fallbacks) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ratelimit_redis_round_trips_total",
+			Help: "Batches of requests reserved from the shared limits in Redis."},
+			func() float64 { return float64(l.Stats().RoundTrips) }),
 	)
 }
 

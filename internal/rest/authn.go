@@ -25,10 +25,11 @@ func KeyFromRequest(r *http.Request) string {
 	return strings.TrimSpace(r.Header.Get("X-API-Key"))
 }
 
-// UsageRecorder notes a request made with a key (usage.Recorder); it must
-// not touch the database on the request path.
+// UsageRecorder notes a request made with a key, from a client address on a
+// route pattern (usage.Recorder); it must not touch the database or
+// allocate on the request path.
 type UsageRecorder interface {
-	Record(keyID int, at time.Time)
+	Record(keyID int, at time.Time, ip netip.Addr, route string)
 }
 
 // AuthConfig configures Authenticator.
@@ -70,7 +71,7 @@ func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
 					Message: fmt.Sprintf("This API key is limited to %d requests at once, refilled at %d per second; retry later.", d.Limit, d.Limit/2)})
 				return
 			}
-			cfg.Usage.Record(f.KeyID, cfg.Now())
+			cfg.Usage.Record(f.KeyID, cfg.Now(), ip, r.Pattern)
 			p := &Principal{KeyID: f.KeyID, AccountID: f.AccountID, AccountName: f.AccountName,
 				Name: f.Name, Scopes: f.Scopes, RateLimit: f.RateLimit}
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))

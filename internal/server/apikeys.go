@@ -45,6 +45,13 @@ func (s *Server) startAPIKeys() error {
 		s.OnStop(func(context.Context) error { return l.Close() })
 	}
 	s.limiter = ratelimit.New(s.Config.RateLimit, 0)
+	if s.Config.RedisURL != "" { // shared limits; without Redis each process has its own
+		if err := s.limiter.UseRedis(s.Config.RedisURL, s.Logger); err != nil {
+			return err
+		}
+		s.OnStop(func(context.Context) error { return s.limiter.Close() })
+	}
+	s.Metrics.WatchRateLimit(s.limiter)
 	s.Usage = usage.New(usage.Config{DB: s.DB, Logger: s.Logger})
 	s.Metrics.WatchUsage(s.Usage)
 	s.Usage.Start()

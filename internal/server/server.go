@@ -124,7 +124,7 @@ func (s *Server) startMail() error {
 		s.Logger.Info("mail: no BT_SMTP_URL; emails are captured in the database")
 	}
 	s.Mail = mail.NewWorker(mail.WorkerConfig{DB: s.DB, Sender: sender, Logger: s.Logger,
-		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff})
+		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff, Lease: s.Config.MailLease})
 	s.Mail.Start()
 	s.OnStop(s.Mail.Stop)
 	return nil
