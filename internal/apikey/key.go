@@ -65,8 +65,8 @@ func Parse(key string) error {
 			return ErrMalformed
 		}
 	}
-	body := key[:Len-ChecksumLen]
-	if checksum(body) != key[Len-ChecksumLen:] {
+	sum := checksumOf(key[:Len-ChecksumLen])
+	if string(sum[:]) != key[Len-ChecksumLen:] { // compared in place: no allocation
 		return ErrMalformed
 	}
 	return nil
@@ -78,13 +78,34 @@ func isBase62(c byte) bool {
 
 // checksum encodes CRC32(s) as exactly ChecksumLen base62 characters.
 func checksum(s string) string {
-	v := uint64(crc32.ChecksumIEEE([]byte(s)))
-	out := make([]byte, ChecksumLen)
+	sum := checksumOf(s)
+	return string(sum[:])
+}
+
+// checksumOf is checksum without allocating: Parse runs on every request,
+// invalid keys included.
+func checksumOf(s string) [ChecksumLen]byte {
+	v := uint64(crc32IEEE(s))
+	var out [ChecksumLen]byte
 	for i := ChecksumLen - 1; i >= 0; i-- {
 		out[i] = alphabet[v%62]
 		v /= 62
 	}
-	return string(out)
+	return out
+}
+
+var ieeeTable = crc32.MakeTable(crc32.IEEE)
+
+// crc32IEEE is crc32.ChecksumIEEE over a string. The byte-wise table loop
+// reads the string in place, where ChecksumIEEE([]byte(s)) would copy the
+// key to the heap first (its argument escapes); for 49 bytes the loop costs
+// about as much as that copy.
+func crc32IEEE(s string) uint32 {
+	c := ^uint32(0)
+	for i := 0; i < len(s); i++ {
+		c = ieeeTable[byte(c)^s[i]] ^ c>>8
+	}
+	return ^c
 }
 
 // Hash is the SHA-256 of the whole key: what the database stores and indexes.

@@ -22,7 +22,7 @@ func newVerifier(tb testing.TB) (*apikey.Verifier, string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	v := apikey.NewVerifier(apikey.VerifierConfig{Client: d.Client})
+	v := apikey.NewVerifier(apikey.VerifierConfig{DB: d})
 	svc.OnChange(v.Forget)
 	return v, secret
 }

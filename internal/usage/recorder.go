@@ -80,7 +80,7 @@ func New(cfg Config) *Recorder {
 // the database.
 func (r *Recorder) Record(keyID int, at time.Time) {
 	at = at.UTC()
-	day := at.Format(dayFormat)
+	day := dayOf(at)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.recorded++

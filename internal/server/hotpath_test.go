@@ -1,0 +1,109 @@
+package server_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"businesstools/internal/apikey"
+	"businesstools/internal/apptest"
+)
+
+// nullWriter is a ResponseWriter that keeps only the status and the body
+// length, and reuses its header map, so that what AllocsPerRun counts is the
+// handler's own work.
+type nullWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *nullWriter) Header() http.Header { return w.h }
+func (w *nullWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *nullWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(b)
+	return len(b), nil
+}
+func (w *nullWriter) WriteString(s string) (int, error) { // as net/http's writer has
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(s)
+	return len(s), nil
+}
+func (w *nullWriter) reset() { clear(w.h); w.status, w.n = 0, 0 }
+
+// Ensure the REST hot path allocates about as little as /healthz: the whole
+// server handler (client address, metrics, routing, key verification, rate
+// limit, usage, answer) is run in-process with a writer that allocates
+// nothing. The bounds are the counts measured when they were set; a change
+// that raises one must say why.
+func TestHotPathAllocations(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	// Limits the runs cannot reach, so the limiter is exercised but never
+	// refuses: a bucket of 800 (its RateLimit-* values are shared strings)
+	// and one of 20,000,000 (they are formatted).
+	k := app.CreateKey(token, "hot", "SEND_EMAILS")
+	app.DB.Client.ApiKey.UpdateOneID(mustAtoi(t, k.ID)).SetRateLimit(400).ExecX(t.Context())
+	big := app.CreateKey(token, "big", "SEND_EMAILS")
+	app.DB.Client.ApiKey.UpdateOneID(mustAtoi(t, big.ID)).SetRateLimit(10_000_000).ExecX(t.Context())
+	unknown, _ := apikey.Generate()
+	bad := []byte(k.Secret)
+	bad[len(bad)-1] ^= 1
+	h := app.Server.Handler()
+
+	cases := []struct {
+		name, path, key string
+		status          int
+		max             float64
+	}{
+		{"Healthz", "/healthz", "", http.StatusOK, 100},
+		{"ValidKey", "/v1/me", k.Secret, http.StatusOK, 100},
+		{"ValidKeyHugeLimit", "/v1/me", big.Secret, http.StatusOK, 100},
+		{"UnknownKey", "/v1/me", unknown, http.StatusUnauthorized, 100},
+		{"BadChecksum", "/v1/me", string(bad), http.StatusUnauthorized, 100},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, c.path, nil)
+			if c.key != "" {
+				req.Header.Set("Authorization", "Bearer "+c.key)
+			}
+			w := &nullWriter{h: http.Header{}}
+			serve := func() {
+				w.reset()
+				h.ServeHTTP(w, req)
+			}
+			serve() // warm: caches, metric series, buckets
+			if w.status != c.status || w.n == 0 {
+				t.Fatalf("status %d, %d bytes; want %d and a body", w.status, w.n, c.status)
+			}
+			allocs := testing.AllocsPerRun(500, serve)
+			t.Logf("%s: %.0f allocations per request", c.name, allocs)
+			if w.status != c.status {
+				t.Fatalf("status %d during the runs, want %d", w.status, c.status)
+			}
+			if allocs > c.max {
+				t.Errorf("%s: %.0f allocations per request, want ≤ %.0f", c.name, allocs, c.max)
+			}
+		})
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
