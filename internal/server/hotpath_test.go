@@ -66,11 +66,14 @@ func TestHotPathAllocations(t *testing.T) {
 		status          int
 		max             float64
 	}{
-		{"Healthz", "/healthz", "", http.StatusOK, 100},
-		{"ValidKey", "/v1/me", k.Secret, http.StatusOK, 100},
-		{"ValidKeyHugeLimit", "/v1/me", big.Secret, http.StatusOK, 100},
-		{"UnknownKey", "/v1/me", unknown, http.StatusUnauthorized, 100},
-		{"BadChecksum", "/v1/me", string(bad), http.StatusUnauthorized, 100},
+		// Before these bounds were set: 11, 34, 34, 17 and 16. What is left:
+		// the request's state and its copy of the request (2), the three
+		// security headers (3), and per case what its comment says.
+		{"Healthz", "/healthz", "", http.StatusOK, 6},                 // its Header.Set of Content-Type
+		{"ValidKey", "/v1/me", k.Secret, http.StatusOK, 5},            // nothing more
+		{"ValidKeyHugeLimit", "/v1/me", big.Secret, http.StatusOK, 7}, // the RateLimit-* values formatted
+		{"UnknownKey", "/v1/me", unknown, http.StatusUnauthorized, 5},
+		{"BadChecksum", "/v1/me", string(bad), http.StatusUnauthorized, 5},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,7 +90,12 @@ func TestHotPathAllocations(t *testing.T) {
 			if w.status != c.status || w.n == 0 {
 				t.Fatalf("status %d, %d bytes; want %d and a body", w.status, w.n, c.status)
 			}
-			allocs := testing.AllocsPerRun(500, serve)
+			// The server's background loops (usage flush, mail poll) allocate
+			// too; a run they hit is measured again, the lowest count counts.
+			allocs := testing.AllocsPerRun(200, serve)
+			for try := 1; try < 3 && allocs > c.max; try++ {
+				allocs = min(allocs, testing.AllocsPerRun(200, serve))
+			}
 			t.Logf("%s: %.0f allocations per request", c.name, allocs)
 			if w.status != c.status {
 				t.Fatalf("status %d during the runs, want %d", w.status, c.status)
