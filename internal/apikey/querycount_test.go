@@ -16,9 +16,10 @@ import (
 	"businesstools/internal/db"
 )
 
-// countingDB opens d's database a second time through a driver wrapper that
-// counts every statement sent (queries, executions, prepares), whoever sends
-// it: ent, raw SQL or the driver's own fallbacks.
+// countingDB opens d's database a second time, on one connection, through a
+// driver wrapper that counts every statement sent (queries and executions,
+// prepared or not, and preparations), whoever sends it: ent, raw SQL or the
+// driver's own fallbacks.
 func countingDB(tb testing.TB, d *db.DB) (*db.DB, *atomic.Int64) {
 	tb.Helper()
 	n := &atomic.Int64{}
@@ -34,6 +35,7 @@ func countingDB(tb testing.TB, d *db.DB) (*db.DB, *atomic.Int64) {
 			drv: &sqlite.Driver{}}
 	}
 	sqlDB := sql.OpenDB(countingConnector{Connector: base, n: n})
+	sqlDB.SetMaxOpenConns(1) // statements are prepared once per connection: keep it one
 	tb.Cleanup(func() { sqlDB.Close() })
 	return &db.DB{Client: ent.NewClient(ent.Driver(entsql.OpenDB(d.Dialect, sqlDB))), SQL: sqlDB,
 		Dialect: d.Dialect, URL: d.URL, Path: d.Path}, n
@@ -69,16 +71,22 @@ type countingConn struct {
 }
 
 func (c *countingConn) Prepare(query string) (driver.Stmt, error) {
-	c.n.Add(1)
-	return c.Conn.Prepare(query)
+	return c.PrepareContext(context.Background(), query)
 }
 
 func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	c.n.Add(1)
+	var st driver.Stmt
+	var err error
 	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
-		return p.PrepareContext(ctx, query)
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		st, err = c.Conn.Prepare(query)
 	}
-	return c.Conn.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	return &countingStmt{Stmt: st, n: c.n}, nil
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -103,7 +111,7 @@ func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driv
 	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
 		return b.BeginTx(ctx, opts)
 	}
-	return c.Conn.Begin() //nolint:staticcheck // the driver has nothing better
+	return c.Conn.Begin()
 }
 
 func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
@@ -118,4 +126,53 @@ func (c *countingConn) ResetSession(ctx context.Context) error {
 		return r.ResetSession(ctx)
 	}
 	return nil
+}
+
+// countingStmt counts the executions of a prepared statement.
+type countingStmt struct {
+	driver.Stmt
+	n *atomic.Int64
+}
+
+func (s *countingStmt) Exec(args []driver.Value) (driver.Result, error) {
+	s.n.Add(1)
+	return s.Stmt.Exec(args)
+}
+
+func (s *countingStmt) Query(args []driver.Value) (driver.Rows, error) {
+	s.n.Add(1)
+	return s.Stmt.Query(args)
+}
+
+func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	e, ok := s.Stmt.(driver.StmtExecContext)
+	if !ok {
+		return s.Exec(values(args))
+	}
+	s.n.Add(1)
+	return e.ExecContext(ctx, args)
+}
+
+func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	q, ok := s.Stmt.(driver.StmtQueryContext)
+	if !ok {
+		return s.Query(values(args))
+	}
+	s.n.Add(1)
+	return q.QueryContext(ctx, args)
+}
+
+func (s *countingStmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := s.Stmt.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+func values(args []driver.NamedValue) []driver.Value {
+	out := make([]driver.Value, len(args))
+	for i, a := range args {
+		out[i] = a.Value
+	}
+	return out
 }

@@ -3,9 +3,11 @@ package apikey
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"log/slog"
 	"net/netip"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -63,6 +65,9 @@ type Verifier struct {
 	// noStale is set while changes made by other processes may go unnoticed
 	// (the change feed is down): entries are then served only while fresh.
 	noStale atomic.Bool
+
+	stmtMu sync.Mutex
+	stmt   atomic.Pointer[sql.Stmt] // the prepared lookup, once preparing worked
 }
 
 // refreshTimeout bounds one background refresh; refreshRetry is how long a
@@ -151,9 +156,16 @@ func (v *Verifier) verify(ctx context.Context, raw string, ip netip.Addr) (strin
 func (v *Verifier) load(ctx context.Context, hash [32]byte) (*Facts, error) {
 	gen := v.cache.generation()
 	res, err, _ := v.group.Do(string(hash[:])+strconv.FormatUint(gen, 10), func() (any, error) {
-		v.lookups.Add(1)
+		defer v.lookups.Add(1) // counted once done (and cached): tests wait for background ones
 		// Detached from the first caller's cancellation: others may share the result.
-		f, err := LoadFacts(context.WithoutCancel(ctx), v.cfg.DB, hash[:])
+		ctx := context.WithoutCancel(ctx)
+		var f *Facts
+		var err error
+		if stmt := v.prepared(ctx); stmt != nil {
+			f, err = loadFactsPrepared(ctx, stmt, hash[:])
+		} else {
+			f, err = LoadFacts(ctx, v.cfg.DB, hash[:])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -164,6 +176,27 @@ func (v *Verifier) load(ctx context.Context, hash [32]byte) (*Facts, error) {
 		return nil, err
 	}
 	return res.(*Facts), nil
+}
+
+// prepared returns the prepared lookup, preparing it the first time (and
+// again after a failure, e.g. while the database was unreachable); nil when
+// that fails, and the lookup goes unprepared. database/sql prepares it
+// anew on each pooled connection as it first runs there.
+func (v *Verifier) prepared(ctx context.Context) *sql.Stmt {
+	if s := v.stmt.Load(); s != nil {
+		return s
+	}
+	v.stmtMu.Lock()
+	defer v.stmtMu.Unlock()
+	if s := v.stmt.Load(); s != nil {
+		return s
+	}
+	s, err := v.cfg.DB.SQL.PrepareContext(ctx, FactsQuery(v.cfg.DB.Dialect))
+	if err != nil {
+		return nil
+	}
+	v.stmt.Store(s)
+	return s
 }
 
 // refresh starts the background lookup of a stale entry, unless one is
@@ -207,8 +240,8 @@ func (v *Verifier) ChangeFeed(live bool) {
 	v.noStale.Store(false)
 }
 
-// Lookups is how many database lookups the Verifier has made: tests and the
-// load test use it to show which requests cost no database work.
+// Lookups is how many database lookups the Verifier has completed: tests and
+// the load test use it to show which requests cost no database work.
 func (v *Verifier) Lookups() int64 { return v.lookups.Load() }
 
 // stringBytes is s's bytes, read in place. Only for functions that read

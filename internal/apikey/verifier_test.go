@@ -93,7 +93,8 @@ func TestVerifier_Outcomes(t *testing.T) {
 }
 
 // Ensure a key this process never saw is verified with exactly one
-// statement (the key, its account and its permissions in one round trip),
+// statement (the key, its account and its permissions in one round trip,
+// prepared once per connection),
 // whatever it is — several permissions, none, an allow-list and expiry, a
 // rolled-away secret in its grace period, unknown — and that the facts it
 // loads are complete; a second request for it sends none.
@@ -110,6 +111,13 @@ func TestVerifier_OneQueryPerUncachedKey(t *testing.T) {
 	}
 	unknown, _ := apikey.Generate()
 	v := fx.verifier()
+	// The first lookup prepares the statement on the (one) connection: a
+	// second round trip, once per pooled connection.
+	warm, _ := apikey.Generate()
+	before := fx.queries.Load()
+	if _, outcome, _ := v.Verify(ctx, warm, loopback); outcome != apikey.RefusedUnknown || fx.queries.Load()-before != 2 {
+		t.Fatalf("first lookup: %s, %d statements; want unknown, 2 (prepare, execute)", outcome, fx.queries.Load()-before)
+	}
 
 	cases := []struct {
 		name, key, outcome string
@@ -303,5 +311,22 @@ func BenchmarkVerifyBadChecksum(b *testing.B) {
 	})
 	if v.Lookups() != 0 {
 		b.Fatalf("%d lookups, want 0", v.Lookups())
+	}
+}
+
+// BenchmarkVerifyUncached is a key never seen: every call is a database
+// lookup (of an unknown key; a known one costs the same single statement).
+func BenchmarkVerifyUncached(b *testing.B) {
+	v, _ := newVerifier(b)
+	keys := make([]string, b.N)
+	for i := range keys {
+		keys[i], _ = apikey.Generate()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, _, err := v.Verify(ctx, keys[i], loopback); err != apikey.ErrInvalidKey {
+			b.Fatal(err)
+		}
 	}
 }

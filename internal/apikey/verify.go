@@ -84,13 +84,29 @@ var factsQuery = sync.OnceValue(func() map[string]string {
 	return out
 })
 
+// FactsQuery is LoadFacts' statement in a dialect (dialect.SQLite or
+// dialect.Postgres), for EXPLAIN; its two arguments are the hash, twice.
+func FactsQuery(dialect string) string { return factsQuery()[dialect] }
+
 // LoadFacts looks a key up by the SHA-256 of its secret (current or, within
 // its grace period, previous), with its account's name and its scopes, in
 // one indexed round trip. It returns (nil, nil) for an unknown hash. The
 // lookup crosses accounts by design (the key is what names the account).
 func LoadFacts(ctx context.Context, d *db.DB, hash []byte) (*Facts, error) {
-	ctx = tenant.Unscoped(ctx)
-	rows, err := d.SQL.QueryContext(ctx, factsQuery()[d.Dialect], hash, hash)
+	rows, err := d.SQL.QueryContext(tenant.Unscoped(ctx), FactsQuery(d.Dialect), hash, hash)
+	return scanFacts(rows, err, hash)
+}
+
+// loadFactsPrepared is LoadFacts through a prepared factsQuery: PostgreSQL
+// then neither parses nor (after its first executions) plans it again,
+// which costs more than running it.
+func loadFactsPrepared(ctx context.Context, stmt *sql.Stmt, hash []byte) (*Facts, error) {
+	rows, err := stmt.QueryContext(tenant.Unscoped(ctx), hash, hash)
+	return scanFacts(rows, err, hash)
+}
+
+// scanFacts reads factsQuery's rows (err is the query's).
+func scanFacts(rows *sql.Rows, err error, hash []byte) (*Facts, error) {
 	if err != nil {
 		return nil, apperr.Internalf(err, "load key")
 	}
@@ -98,12 +114,11 @@ func LoadFacts(ctx context.Context, d *db.DB, hash []byte) (*Facts, error) {
 	var f *Facts
 	for rows.Next() {
 		var (
-			r         Facts
-			cur, prev []byte
-			prevUntil sql.NullTime
-			expires   sql.NullTime
-			allowlist []byte
-			scope     sql.NullString
+			r                  Facts
+			cur, prev          []byte
+			prevUntil, expires sql.NullTime
+			allowlist          []byte
+			scope              sql.NullString
 		)
 		if err := rows.Scan(&r.KeyID, &r.AccountID, &r.AccountName, &r.Name, &cur, &prev, &prevUntil,
 			&r.Active, &expires, &allowlist, &r.RateLimit, &scope); err != nil {
