@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"strings"
+	"unsafe"
 )
 
 // Key format: Prefix + BodyLen random base62 characters (43 × log2(62) ≈
@@ -83,9 +84,10 @@ func checksum(s string) string {
 }
 
 // checksumOf is checksum without allocating: Parse runs on every request,
-// invalid keys included.
+// invalid keys included. The CRC reads the string in place (stringBytes),
+// where crc32.ChecksumIEEE([]byte(s)) would copy it to the heap first.
 func checksumOf(s string) [ChecksumLen]byte {
-	v := uint64(crc32IEEE(s))
+	v := uint64(crc32.ChecksumIEEE(stringBytes(s)))
 	var out [ChecksumLen]byte
 	for i := ChecksumLen - 1; i >= 0; i-- {
 		out[i] = alphabet[v%62]
@@ -94,19 +96,10 @@ func checksumOf(s string) [ChecksumLen]byte {
 	return out
 }
 
-var ieeeTable = crc32.MakeTable(crc32.IEEE)
-
-// crc32IEEE is crc32.ChecksumIEEE over a string. The byte-wise table loop
-// reads the string in place, where ChecksumIEEE([]byte(s)) would copy the
-// key to the heap first (its argument escapes); for 49 bytes the loop costs
-// about as much as that copy.
-func crc32IEEE(s string) uint32 {
-	c := ^uint32(0)
-	for i := 0; i < len(s); i++ {
-		c = ieeeTable[byte(c)^s[i]] ^ c>>8
-	}
-	return ^c
-}
+// stringBytes is s's bytes, read in place. Only for functions that read
+// their argument and keep nothing of it (CRC32, SHA-256): their arguments
+// escape, so []byte(s) would copy the key to the heap on every request.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Hash is the SHA-256 of the whole key: what the database stores and indexes.
 // A fast hash is right here: keys carry 256 random bits, so there is nothing

@@ -5,12 +5,21 @@ import (
 	"testing"
 )
 
-// Ensure the allocation-free CRC32 is the standard one.
-func TestCRC32IEEE(t *testing.T) {
-	for _, s := range []string{"", "a", "bt_0123456789abcdefghijABCDEFGHIJ0123456789abc", string(make([]byte, 300))} {
-		if got, want := crc32IEEE(s), crc32.ChecksumIEEE([]byte(s)); got != want {
-			t.Fatalf("crc32IEEE(%q) = %08x, want %08x", s, got, want)
-		}
+// Ensure the checksum is the documented one (secret scanners rely on it):
+// the CRC32 (IEEE) of everything before it, in 6 base62 digits.
+func TestChecksum_Format(t *testing.T) {
+	body := "bt_0123456789abcdefghijABCDEFGHIJ0123456789abc"
+	v := crc32.ChecksumIEEE([]byte(body))
+	want := make([]byte, ChecksumLen)
+	for i := ChecksumLen - 1; i >= 0; i-- {
+		want[i] = alphabet[v%62]
+		v /= 62
+	}
+	if got := checksum(body); got != string(want) {
+		t.Fatalf("checksum = %s, want %s", got, want)
+	}
+	if Parse(body+string(want)) != nil {
+		t.Fatal("Parse refuses a key with the right checksum")
 	}
 }
 

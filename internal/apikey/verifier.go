@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sync/singleflight"
 
@@ -243,11 +242,6 @@ func (v *Verifier) ChangeFeed(live bool) {
 // Lookups is how many database lookups the Verifier has completed: tests and
 // the load test use it to show which requests cost no database work.
 func (v *Verifier) Lookups() int64 { return v.lookups.Load() }
-
-// stringBytes is s's bytes, read in place. Only for functions that read
-// their argument and keep nothing of it: sha256.Sum256's argument escapes,
-// so []byte(s) would copy every key to the heap on every request.
-func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 type nopObserver struct{}
 

@@ -8,6 +8,7 @@ import (
 
 	"businesstools/internal/apikey"
 	"businesstools/internal/apptest"
+	"businesstools/internal/config"
 )
 
 // nullWriter is a ResponseWriter that keeps only the status and the body
@@ -114,4 +115,36 @@ func mustAtoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// BenchmarkHotPath is the server handler alone (no network) for /healthz
+// and GET /v1/me with a valid, an unknown and a bad-checksum key: the CPU
+// cost each adds over /healthz, which wrk's ratios dilute with the
+// network's share.
+func BenchmarkHotPath(b *testing.B) {
+	app := apptest.New(b, func(c *config.Config) { c.RateLimit = 10_000_000 })
+	k := app.CreateKey(app.LoginOwner(), "hot", "SEND_EMAILS")
+	unknown, _ := apikey.Generate()
+	bad := []byte(k.Secret)
+	bad[len(bad)-1] ^= 1
+	h := app.Server.Handler()
+	for _, c := range []struct{ name, path, key string }{
+		{"Healthz", "/healthz", ""}, {"ValidKey", "/v1/me", k.Secret},
+		{"UnknownKey", "/v1/me", unknown}, {"BadChecksum", "/v1/me", string(bad)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				req := httptest.NewRequest(http.MethodGet, c.path, nil)
+				if c.key != "" {
+					req.Header.Set("Authorization", "Bearer "+c.key)
+				}
+				w := &nullWriter{h: http.Header{}}
+				for pb.Next() {
+					w.reset()
+					h.ServeHTTP(w, req)
+				}
+			})
+		})
+	}
 }
