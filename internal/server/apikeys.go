@@ -20,8 +20,10 @@ const KeyChangedChannel = "apikey_changed"
 
 // startAPIKeys builds what the REST API's key check needs: metrics, the
 // cached verifier (dropped on every key change, in this process and — on
-// PostgreSQL — in every process through LISTEN/NOTIFY), the per-key rate
-// limiter and the usage recorder, flushed every second and on Stop.
+// PostgreSQL — in every process through LISTEN/NOTIFY; emptied when that
+// feed's connection drops and again when it is back, and serving nothing
+// stale in between), the per-key rate limiter and the usage recorder,
+// flushed every second and on Stop.
 func (s *Server) startAPIKeys() error {
 	s.Metrics = metrics.New()
 	s.Verifier = apikey.NewVerifier(apikey.VerifierConfig{DB: s.DB, Observer: s.Metrics, Logger: s.Logger})
