@@ -97,8 +97,8 @@ func (s *Server) routes() {
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
-	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
-		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify}))
+	rest.New(rest.Config{Mux: s.mux, DB: s.DB, Keys: s.Keys, Logger: s.Logger, // registers /v1 on s.mux
+		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify})
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
