@@ -3,6 +3,7 @@ package graph
 import (
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -24,8 +25,9 @@ const (
 	MaxDocumentTokens = 5000
 	MaxFields         = 2000 // field selections after expansion
 	MaxAliases        = 200  // aliased fields after expansion
-	MaxSpreads        = 500  // fragment spreads after expansion
+	MaxFragments      = 500  // fragment spreads and inline fragments after expansion
 	MaxDirectives     = 200  // directives after expansion
+	MaxRepeats        = 20   // fields merged into one response path
 )
 
 // checkDocument refuses a document that is too large, holds a bad string
@@ -119,18 +121,22 @@ func (c *runeCursor) byteAt(runeOffset int) int {
 // expansion counts what a selection set amounts to once every fragment
 // spread is replaced by its fragment. Counts saturate instead of overflowing
 // (forty levels of doubling fragments is 2^40 fields).
-type expansion struct{ fields, aliases, spreads, directives int }
+type expansion struct{ fields, aliases, fragments, directives int }
 
 func (e expansion) plus(o expansion) expansion {
-	return expansion{sat(e.fields, o.fields), sat(e.aliases, o.aliases), sat(e.spreads, o.spreads), sat(e.directives, o.directives)}
+	return expansion{sat(e.fields, o.fields), sat(e.aliases, o.aliases), sat(e.fragments, o.fragments), sat(e.directives, o.directives)}
 }
 
 func sat(a, b int) int { return int(min(int64(a)+int64(b), math.MaxInt32)) }
 
-// checkExpansion sums the expansion of every operation and every fragment
-// definition (validation visits each) and refuses the document when a sum
-// is over its limit. Each fragment is measured once (memoised), so the
-// check is linear in the document whatever it expands to.
+// checkExpansion refuses a document whose expansion is over a limit. It
+// first sums the expansion of every operation and every fragment definition
+// (validation visits each), measuring each fragment once, so that costs
+// about the document's size whatever it expands to. Within the limits the
+// expanded document is small enough to walk: then no response path (e.g.
+// apiKeys.edges.node.id) may be selected more than MaxRepeats times, since
+// validation compares the fields merged into one path pairwise, and the
+// fields under each pair again.
 func checkExpansion(doc *ast.QueryDocument) *gqlerror.Error {
 	m := expander{doc: doc, done: map[string]expansion{}, active: map[string]bool{}}
 	var total expansion
@@ -149,12 +155,22 @@ func checkExpansion(doc *ast.QueryDocument) *gqlerror.Error {
 	}{
 		{"fields", total.fields, MaxFields},
 		{"aliases", total.aliases, MaxAliases},
-		{"fragment spreads", total.spreads, MaxSpreads},
+		{"fragments", total.fragments, MaxFragments},
 		{"directives", total.directives, MaxDirectives},
 	} {
 		if l.got > l.limit {
 			return refuse("query", "With its fragments expanded the document has %s %s; the limit is %d.", atLeast(l.got), l.what, l.limit)
 		}
+	}
+	p := pathCounter{doc: doc, counts: map[string]int{}}
+	for i, op := range doc.Operations {
+		p.walk(op.SelectionSet, strconv.Itoa(i))
+	}
+	for _, f := range doc.Fragments {
+		p.walk(f.SelectionSet, "fragment "+f.Name)
+	}
+	if p.most > MaxRepeats {
+		return refuse("query", "%s is selected %d times; the limit is %d.", p.path, p.most, MaxRepeats)
 	}
 	return nil
 }
@@ -184,9 +200,9 @@ func (m *expander) set(set ast.SelectionSet) expansion {
 			}
 			e = e.plus(m.set(s.SelectionSet))
 		case *ast.InlineFragment:
-			e = e.plus(expansion{directives: len(s.Directives)}).plus(m.set(s.SelectionSet))
+			e = e.plus(expansion{fragments: 1, directives: len(s.Directives)}).plus(m.set(s.SelectionSet))
 		case *ast.FragmentSpread:
-			e = e.plus(expansion{spreads: 1, directives: len(s.Directives)}).plus(m.fragment(s.Name))
+			e = e.plus(expansion{fragments: 1, directives: len(s.Directives)}).plus(m.fragment(s.Name))
 		}
 	}
 	return e
@@ -211,4 +227,38 @@ func (m *expander) fragment(name string) expansion {
 	delete(m.active, name)
 	m.done[name] = e
 	return e
+}
+
+// pathCounter counts the fields merged into each response path of the
+// expanded document (checkExpansion has bounded its size and ruled out
+// fragment cycles).
+type pathCounter struct {
+	doc    *ast.QueryDocument
+	counts map[string]int
+	most   int
+	path   string
+}
+
+func (p *pathCounter) walk(set ast.SelectionSet, prefix string) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			name := s.Alias
+			if name == "" {
+				name = s.Name
+			}
+			path := prefix + "." + name
+			p.counts[path]++
+			if n := p.counts[path]; n > p.most {
+				p.most, p.path = n, path[strings.IndexByte(path, '.')+1:]
+			}
+			p.walk(s.SelectionSet, path)
+		case *ast.InlineFragment:
+			p.walk(s.SelectionSet, prefix)
+		case *ast.FragmentSpread:
+			if def := p.doc.Fragments.ForName(s.Name); def != nil {
+				p.walk(def.SelectionSet, prefix)
+			}
+		}
+	}
 }
