@@ -54,6 +54,7 @@ func TestWhere_Bounded(t *testing.T) {
 		{"ErrIdIn101", keys, map[string]any{"idIn": ids(101)}},
 		{"ErrIdIn40000", keys, map[string]any{"idIn": ids(40000)}},
 		{"ErrNestedIdNotIn", keys, map[string]any{"or": []any{map[string]any{"idNotIn": ids(101)}}}},
+		{"ErrLongString", keys, map[string]any{"nameContains": strings.Repeat("x", 100_000)}},
 		{"ErrEmptyNot", keys, map[string]any{"not": map[string]any{}}},
 		{"ErrEmptyOr", keys, map[string]any{"or": []any{map[string]any{"idIn": []any{}}}}},
 		{"ErrAuditDepth6", audit, nestedWhere(6)},

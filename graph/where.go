@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -12,11 +13,13 @@ import (
 // and every listed value becomes SQL: unbounded, 5,000 nested `or` exhaust
 // the database's expression tree and 100,000 ids its parameter limit.
 const (
-	MaxWhereDepth = 5   // levels of and/or/not
-	MaxWhereList  = 100 // values in one list (idIn, nameIn, …)
+	MaxWhereDepth  = 5    // levels of and/or/not
+	MaxWhereList   = 100  // values in one list (idIn, nameIn, …)
+	MaxWhereString = 1000 // characters of one string (SQLite refuses LIKE patterns over 50,000 bytes)
 )
 
-// whereBounds refuses an operation whose filters are over the bounds, or
+// whereBounds refuses an operation whose filters are over the bounds (depth,
+// list sizes, string lengths), or
 // hold an empty filter under and/or/not (which ent cannot turn into a
 // predicate), after variables are coerced and before any resolver runs.
 // A filter is any input object with and, or and not fields (entgql's
@@ -92,6 +95,9 @@ type whereCheck struct {
 func (c whereCheck) value(t *ast.Type, v any, depth int, inFilter bool) *gqlerror.Error {
 	if v == nil {
 		return nil
+	}
+	if str, ok := v.(string); ok && inFilter && utf8.RuneCountInString(str) > MaxWhereString {
+		return refuse(c.arg, "%s holds a string of over %d characters.", c.arg, MaxWhereString)
 	}
 	if t.Elem != nil {
 		items, ok := v.([]any)
