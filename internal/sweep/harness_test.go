@@ -175,7 +175,7 @@ func (s *sweeper) stubPanic(id string) (field string, ok bool) {
 type state map[string]string
 
 var volatile = map[string]bool{
-	"key_usages": true,
+	"key_usages":   true,
 	"last_used_at": true, "last_used_ip": true, "last_used_route": true, "last_seen_at": true,
 	"status@emails": true, "attempts": true, "last_error": true, "next_attempt_at": true,
 	"locked_until": true, "claimed_by": true, "sent_at": true, "sink": true,
