@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -82,6 +83,7 @@ func TestDoSDocuments_Refused(t *testing.T) {
 		t.Fatalf("the doubling document is %d bytes, not the issue's 1.4 KB", n)
 	}
 	heapBefore, goroutinesBefore := settle()
+	t.Logf("before: %s", rss())
 	for name, doc := range docs {
 		for _, who := range []struct{ name, token string }{{"anonymous", ""}, {"signed in", token}} {
 			t.Run(name+"/"+who.name, func(t *testing.T) {
@@ -100,14 +102,28 @@ func TestDoSDocuments_Refused(t *testing.T) {
 		}
 	}
 	heapAfter, goroutinesAfter := settle()
-	t.Logf("heap in use %.1f MB before, %.1f MB after; goroutines %d before, %d after",
-		float64(heapBefore)/(1<<20), float64(heapAfter)/(1<<20), goroutinesBefore, goroutinesAfter)
+	t.Logf("heap in use %.1f MB before, %.1f MB after; goroutines %d before, %d after; %s",
+		float64(heapBefore)/(1<<20), float64(heapAfter)/(1<<20), goroutinesBefore, goroutinesAfter, rss())
 	if heapAfter > heapBefore+16<<20 {
 		t.Errorf("heap grew from %d to %d bytes", heapBefore, heapAfter)
 	}
 	if goroutinesAfter > goroutinesBefore+5 {
 		t.Errorf("goroutines grew from %d to %d", goroutinesBefore, goroutinesAfter)
 	}
+}
+
+// rss reads the process's resident set size (Linux; for the log only).
+func rss() string {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "RSS unknown"
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			return "RSS " + strings.Join(strings.Fields(line)[1:], " ")
+		}
+	}
+	return "RSS unknown"
 }
 
 // settle collects garbage and returns the heap in use and the goroutine

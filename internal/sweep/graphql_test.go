@@ -86,6 +86,10 @@ func (s *sweeper) sendGQL(sweep string, r request) (res gqlResult, a answer, roo
 	return res, a, rootStub
 }
 
+// maxSlots bounds the places per operation that get hostile values (chosen
+// by the seeded rng among every argument and input field).
+const maxSlots = 16
+
 // sweepGraphQL sends hostile variants of every operation.
 func (s *sweeper) sweepGraphQL(sch schema, vals *values, email string) {
 	s.t.Helper()
@@ -100,10 +104,10 @@ func (s *sweeper) sweepGraphQL(sch schema, vals *values, email string) {
 		slots := sch.slots(op)
 		s.rng.Shuffle(len(slots), func(i, j int) { slots[i], slots[j] = slots[j], slots[i] })
 		for i, sl := range slots {
-			if i == 12 {
+			if i == maxSlots {
 				break
 			}
-			for _, h := range s.pick(pool, 3) {
+			for _, h := range s.pick(pool, 4) {
 				var v any = h
 				if sl.Types[len(sl.Types)-1].isList() && s.rng.IntN(2) == 0 {
 					v = []any{h}
