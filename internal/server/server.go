@@ -23,6 +23,7 @@ import (
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
 	"businesstools/internal/ratelimit"
+	"businesstools/internal/requestid"
 	"businesstools/internal/rest"
 	"businesstools/internal/usage"
 )
@@ -106,7 +107,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.Handle("/", frontend.Handler())
-	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux))))
+	s.handler = requestid.Middleware(clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux)))))
 }
 
 // startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the
