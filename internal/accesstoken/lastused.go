@@ -96,11 +96,12 @@ func (l *LastUsed) Stop(ctx context.Context) error {
 func (l *LastUsed) Flush(ctx context.Context) error {
 	l.mu.Lock()
 	batch := l.pending
-	l.pending = make(map[int]time.Time, len(batch))
-	l.mu.Unlock()
 	if len(batch) == 0 {
+		l.mu.Unlock()
 		return nil
 	}
+	l.pending = make(map[int]time.Time, len(batch))
+	l.mu.Unlock()
 	ctx = tenant.Unscoped(ctx) // a background write across accounts
 	err := db.WithTx(ctx, l.client, func(tx *ent.Tx) error {
 		for id, at := range batch {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"strings"
+	"unsafe"
 )
 
 // Key format: Prefix + BodyLen random base62 characters (43 × log2(62) ≈
@@ -60,17 +61,22 @@ func GenerateWith(prefix string) (string, error) {
 // Parse checks a key's shape and checksum. It does no I/O and takes time
 // independent of which character is wrong only up to the checksum compare,
 // which is fine: the checksum is public information.
-func Parse(key string) error {
-	if len(key) != Len || !strings.HasPrefix(key, Prefix) {
+func Parse(key string) error { return ParseWith(key, Prefix) }
+
+// ParseWith is Parse for a secret in the key format under another prefix
+// (see GenerateWith).
+func ParseWith(secret, prefix string) error {
+	n := len(prefix) + BodyLen + ChecksumLen
+	if len(secret) != n || !strings.HasPrefix(secret, prefix) {
 		return ErrMalformed
 	}
-	for i := len(Prefix); i < Len; i++ {
-		if !isBase62(key[i]) {
+	for i := len(prefix); i < n; i++ {
+		if !isBase62(secret[i]) {
 			return ErrMalformed
 		}
 	}
-	body := key[:Len-ChecksumLen]
-	if checksum(body) != key[Len-ChecksumLen:] {
+	sum := checksumOf(secret[:n-ChecksumLen])
+	if string(sum[:]) != secret[n-ChecksumLen:] { // compared in place: no allocation
 		return ErrMalformed
 	}
 	return nil
@@ -82,14 +88,27 @@ func isBase62(c byte) bool {
 
 // checksum encodes CRC32(s) as exactly ChecksumLen base62 characters.
 func checksum(s string) string {
-	v := uint64(crc32.ChecksumIEEE([]byte(s)))
-	out := make([]byte, ChecksumLen)
+	sum := checksumOf(s)
+	return string(sum[:])
+}
+
+// checksumOf is checksum without allocating: Parse runs on every request,
+// invalid keys included. The CRC reads the string in place (stringBytes),
+// where crc32.ChecksumIEEE([]byte(s)) would copy it to the heap first.
+func checksumOf(s string) [ChecksumLen]byte {
+	v := uint64(crc32.ChecksumIEEE(stringBytes(s)))
+	var out [ChecksumLen]byte
 	for i := ChecksumLen - 1; i >= 0; i-- {
 		out[i] = alphabet[v%62]
 		v /= 62
 	}
-	return string(out)
+	return out
 }
+
+// stringBytes is s's bytes, read in place. Only for functions that read
+// their argument and keep nothing of it (CRC32, SHA-256): their arguments
+// escape, so []byte(s) would copy the key to the heap on every request.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Hash is the SHA-256 of the whole key: what the database stores and indexes.
 // A fast hash is right here: keys carry 256 random bits, so there is nothing
@@ -107,27 +126,3 @@ func End(key string) string { return key[len(key)-EndLen:] }
 
 // Mask renders the masked view, e.g. bt_AbCd…x9Zq.
 func Mask(start, end string) string { return start + "…" + end }
-
-// ParseWith is Parse for a secret in the key format under another prefix
-// (see GenerateWith).
-func ParseWith(secret, prefix string) error {
-	n := len(prefix) + BodyLen + ChecksumLen
-	if len(secret) != n || !strings.HasPrefix(secret, prefix) {
-		return ErrMalformed
-	}
-	for i := len(prefix); i < n; i++ {
-		if !isBase62(secret[i]) {
-			return ErrMalformed
-		}
-	}
-	// The checksum is rendered on the stack: this runs on every request.
-	var buf [64]byte
-	v := uint64(crc32.ChecksumIEEE(append(buf[:0], secret[:n-ChecksumLen]...)))
-	for i := n - 1; i >= n-ChecksumLen; i-- {
-		if secret[i] != alphabet[v%62] {
-			return ErrMalformed
-		}
-		v /= 62
-	}
-	return nil
-}

@@ -35,7 +35,7 @@ func (s *Server) startTokens() error {
 			if c, ok := accesstoken.ParseChange(payload); ok {
 				s.TokenVerifier.Forget(c)
 			}
-		}, s.TokenVerifier.ForgetAll, s.Logger)
+		}, func(bool) { s.TokenVerifier.ForgetAll() }, s.Logger) // notices may have been lost: drop all
 		if err != nil {
 			return err
 		}
