@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"businesstools/ent/admin"
 	"businesstools/internal/apptest"
 	"businesstools/internal/auth"
 	"businesstools/internal/testdb"
@@ -40,12 +41,18 @@ func TestSweep(t *testing.T) {
 	if _, err := auth.CreateAdmin(context.Background(), app.DB.Client, "Default", "second@example.com", apptest.OwnerPassword); err != nil {
 		t.Fatal(err)
 	}
+	// The admin the team mutations act on (not the sweeping owner).
+	victimAdmin, err := auth.CreateAdminAs(context.Background(), app.DB.Client, "Default", "victim@example.com", apptest.OwnerPassword, admin.RoleADMIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victims := map[string]string{"ApiKey": victim.ID, "Admin": apptest.ID(victimAdmin.ID)}
 	restA := s.restObjects(doc, keyA.Secret, mark, 2)
 	ownerB := app.NewAdmin("Account B", "b@example.com")
 	keyB := restKey(t, app, sch, ownerB, "rest B")
 	s.restObjects(doc, keyB.Secret, "B", 1)
 	objectsA := s.collect(sch, owner)
-	valsA := &values{schema: sch, password: apptest.OwnerPassword, ids: idsFor(objectsA, victim.ID)}
+	valsA := &values{schema: sch, password: apptest.OwnerPassword, ids: idsFor(objectsA, victims)}
 
 	phase := func(name string, fn func()) {
 		t.Run(name, func(t *testing.T) {
@@ -67,7 +74,7 @@ func TestSweep(t *testing.T) {
 		if len(targets) == 0 {
 			t.Fatal("found no object of the first account")
 		}
-		s.sweepTenantGraphQL(sch, &values{schema: sch, password: apptest.OwnerPassword, ids: idsFor(objectsA, victim.ID)}, targets, "b@example.com", marks)
+		s.sweepTenantGraphQL(sch, &values{schema: sch, password: apptest.OwnerPassword, ids: idsFor(objectsA, victims)}, targets, "b@example.com", marks)
 		s.sweepTenantREST(doc, restA, keyB.Secret, marks)
 	})
 
@@ -101,7 +108,7 @@ func total(m map[string]int) int {
 
 // idsFor returns, for an operation, an id of the object type its name
 // names (the longest match: "rollApiKey" → ApiKey), else fallback.
-func idsFor(own objects, fallback string) func(op string) string {
+func idsFor(own objects, victims map[string]string) func(op string) string {
 	return func(op string) string {
 		best := ""
 		for typ, ids := range own {
@@ -109,8 +116,11 @@ func idsFor(own objects, fallback string) func(op string) string {
 				best = typ
 			}
 		}
-		if best == "" || best == "ApiKey" {
-			return fallback // keys: the one meant to be acted on
+		if best == "" {
+			best = "ApiKey"
+		}
+		if id, ok := victims[best]; ok {
+			return id // keys and admins: the one meant to be acted on
 		}
 		return own[best][0]
 	}
