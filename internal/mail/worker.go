@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -356,10 +358,18 @@ func (w *Worker) Backoff(attempt int) time.Duration {
 	return min(d, w.cfg.MaxBackoff)
 }
 
+// truncate makes an error fit last_error: valid UTF-8 without NUL (an SMTP
+// reply need be neither; PostgreSQL refuses both), at most 1000 bytes, cut
+// at a character boundary (a cut inside one is invalid UTF-8 too).
 func truncate(s string) string {
 	const max = 1000
-	if len(s) > max {
-		return s[:max] + "…"
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
