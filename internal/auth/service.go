@@ -22,6 +22,9 @@ type Config struct {
 	EmailPolicy     Policy        // default slow after 3, lock after 10 for 15 min
 	IPPolicy        Policy        // default slow after 20, lock after 100 for 15 min
 	Now             func() time.Time
+	// SecureCookies marks the session cookie Secure on every answer
+	// (BT_ENV=production); otherwise only on requests that came over TLS.
+	SecureCookies bool
 }
 
 // Service signs admins in and out and checks sessions.

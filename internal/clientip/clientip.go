@@ -88,15 +88,51 @@ func (r *Resolver) Resolve(req *http.Request) string {
 	return client.String()
 }
 
+// ProtoHeader is the header in which a trusted proxy says which scheme the
+// client used.
+const ProtoHeader = "X-Forwarded-Proto"
+
+// HTTPS reports whether req came over TLS: to this server, or to a trusted
+// proxy that says so in X-Forwarded-Proto (its right-most value, the one
+// the proxy next to us wrote). From anyone else the header is ignored.
+func (r *Resolver) HTTPS(req *http.Request) bool {
+	if req.TLS != nil {
+		return true
+	}
+	peer, ok := parse(peerHost(req.RemoteAddr))
+	if !ok || !r.Trusted(peer) {
+		return false
+	}
+	values := req.Header.Values(ProtoHeader)
+	if len(values) == 0 {
+		return false
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
 // Middleware stores each request's client address in its context, for
-// FromContext.
+// FromContext, and whether it came over TLS, for HTTPSFromContext.
 func (r *Resolver) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		next.ServeHTTP(w, req.WithContext(NewContext(req.Context(), r.Resolve(req))))
+		ctx := context.WithValue(NewContext(req.Context(), r.Resolve(req)), httpsKey{}, r.HTTPS(req))
+		next.ServeHTTP(w, req.WithContext(ctx))
 	})
 }
 
 type ctxKey struct{}
+
+type httpsKey struct{}
+
+// HTTPSFromContext returns what Middleware found with HTTPS; ok is false
+// when the request did not pass through Middleware.
+func HTTPSFromContext(ctx context.Context) (https, ok bool) {
+	https, ok = ctx.Value(httpsKey{}).(bool)
+	return https, ok
+}
 
 // NewContext returns ctx carrying the client address ip.
 func NewContext(ctx context.Context, ip string) context.Context {

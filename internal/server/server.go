@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if cleared > 0 {
 		logger.Info("reveal is off: deleted the sealed copies of API keys", "keys", cleared)
 	}
-	s.Auth = auth.New(d.Client, auth.Config{})
+	s.Auth = auth.New(d.Client, auth.Config{SecureCookies: !cfg.Development()})
 	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
@@ -106,7 +106,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.Handle("/", frontend.Handler())
-	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux))))
+	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux, !s.Config.Development()))))
 }
 
 // startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the
@@ -183,11 +183,18 @@ func limitBody(h http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(h http.Handler) http.Handler {
+// HSTS is the Strict-Transport-Security value sent in production: browsers
+// use HTTPS only for this host for two years (ignored over plain HTTP).
+const HSTS = "max-age=63072000; includeSubDomains"
+
+func securityHeaders(h http.Handler, production bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		w.Header().Set("X-Frame-Options", "DENY")
+		if production {
+			w.Header().Set("Strict-Transport-Security", HSTS)
+		}
 		h.ServeHTTP(w, r)
 	})
 }
