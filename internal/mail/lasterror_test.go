@@ -17,7 +17,7 @@ import (
 // relay answering with a long reply would.
 type failingSender struct{ err error }
 
-func (failingSender) Name() string                            { return "smtp" }
+func (failingSender) Name() string                             { return "smtp" }
 func (s failingSender) Send(context.Context, *ent.Email) error { return s.err }
 
 // Ensure an SMTP error longer than last_error holds, whose cut would fall
