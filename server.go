@@ -52,8 +52,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, terminal
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	httpSrv := server.HTTPServer(cfg.Addr, srv.Handler(), server.DefaultTimeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	logger.Info("listening", "addr", cfg.Addr, "database", d.Dialect, "env", cfg.Env)
