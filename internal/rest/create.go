@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"businesstools/ent"
@@ -133,17 +132,6 @@ func writeRaw(w http.ResponseWriter, status int, location string, body []byte, r
 
 // decodeBody decodes a raw body strictly (see DecodeJSON).
 func decodeBody(raw []byte, dst any) error { return DecodeJSON(bytes.NewReader(raw), dst) }
-
-// pathID returns the {id} path value; anything but a positive integer is an
-// id that does not exist.
-func pathID(r *http.Request, what string) (int, error) {
-	s := r.PathValue("id")
-	id, err := strconv.Atoi(s)
-	if err != nil || id < 1 {
-		return 0, apperr.NotFoundf("There is no %s with id %q.", what, s)
-	}
-	return id, nil
-}
 
 // list is the shape of every list answer.
 type list[T any] struct {

@@ -69,7 +69,10 @@ func viewLead(l *ent.Lead) leadView {
 }
 
 func (a *API) listLeads(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := readQuery(r)
+	if err != nil {
+		return err
+	}
 	p, err := page.Parse(q)
 	if err != nil {
 		return err

@@ -36,7 +36,11 @@ func viewTemplate(t *ent.Template) templateView {
 }
 
 func (a *API) listTemplates(w http.ResponseWriter, r *http.Request) error {
-	p, err := page.Parse(r.URL.Query())
+	q, err := readQuery(r)
+	if err != nil {
+		return err
+	}
+	p, err := page.Parse(q)
 	if err != nil {
 		return err
 	}
