@@ -26,7 +26,7 @@ type Config struct {
 	// RevealPolicy throttles wrong step-up passwords (reveal), counted per
 	// signed-in admin only (default: EmailPolicy's default).
 	RevealPolicy Policy
-	Now             func() time.Time
+	Now          func() time.Time
 	// SecureCookies marks the session cookie Secure on every answer
 	// (BT_ENV=production); otherwise only on requests that came over TLS.
 	SecureCookies bool

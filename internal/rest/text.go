@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"businesstools/internal/apperr"
+	"businesstools/internal/text"
 )
 
 // Every string a request carries — JSON values and object keys at any
@@ -163,11 +163,6 @@ func hex4(b []byte) (rune, bool) {
 	return rune(n), err == nil
 }
 
-// validText reports whether s is valid UTF-8 without NUL.
-func validText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
 // readQuery returns r's query parameters after checking that the query is
 // well formed and every name and value is valid text. Errors: Invalid
 // naming the parameter ("query" when the name itself is at fault).
@@ -177,11 +172,11 @@ func readQuery(r *http.Request) (url.Values, error) {
 		return nil, apperr.Invalidf("query", "The query string is malformed.")
 	}
 	for name, vs := range q {
-		if !validText(name) {
+		if !text.Valid(name) {
 			return nil, apperr.Invalidf("query", "A query parameter name must be valid UTF-8 text without NUL characters.")
 		}
 		for _, v := range vs {
-			if !validText(v) {
+			if !text.Valid(v) {
 				return nil, apperr.Invalidf(name, "The query parameter %q must be valid UTF-8 text without NUL characters.", name)
 			}
 		}
