@@ -218,24 +218,19 @@ func (w *Worker) claim(ctx context.Context) (claimed, error) {
 	lease := now.Add(w.cfg.Lease)
 	client := w.cfg.DB.Client
 	if w.cfg.DB.IsPostgres() {
-		tx, err := client.Tx(ctx)
+		err := db.WithTx(ctx, client, func(tx *ent.Tx) error {
+			ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
+				Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
+			if err == nil && len(ids) > 0 {
+				_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
+					SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
+			}
+			c.ids = ids
+			return err
+		})
 		if err != nil {
 			return claimed{}, err
 		}
-		ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
-			Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
-		if err == nil && len(ids) > 0 {
-			_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
-				SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			return claimed{}, err
-		}
-		if err := tx.Commit(); err != nil {
-			return claimed{}, err
-		}
-		c.ids = ids
 		return c, nil
 	}
 	// SQLite has one writer at a time: a conditional UPDATE per candidate is
