@@ -7,13 +7,14 @@ import (
 
 	"businesstools/ent/permission"
 	"businesstools/internal/apikey"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
 // newVerifier returns a Verifier over a test database holding one key.
 func newVerifier(tb testing.TB) (*apikey.Verifier, string) {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	d := testdb.Open(tb)
 	acc := d.Client.Account.Create().SetName("bench").SaveX(ctx)
 	svc := apikey.New(apikey.Config{Client: d.Client})
@@ -32,7 +33,7 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 // Ensure the verifier's outcomes, and that its facts carry the account name.
 func TestVerifier_Outcomes(t *testing.T) {
 	v, secret := newVerifier(t)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	f, outcome, err := v.Verify(ctx, secret, loopback)
 	if err != nil || outcome != apikey.OutcomeOK || f.AccountName != "bench" || len(f.Scopes) != 1 {
 		t.Fatalf("valid key: %+v %s %v", f, outcome, err)
@@ -51,7 +52,7 @@ func TestVerifier_Outcomes(t *testing.T) {
 // BenchmarkVerifyCached is the hot path: a known key answered from the cache.
 func BenchmarkVerifyCached(b *testing.B) {
 	v, secret := newVerifier(b)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	if _, _, err := v.Verify(ctx, secret, loopback); err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func BenchmarkVerifyCached(b *testing.B) {
 // BenchmarkVerifyUnknown is a well-formed unknown key, answered from the negative cache.
 func BenchmarkVerifyUnknown(b *testing.B) {
 	v, _ := newVerifier(b)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	unknown, _ := apikey.Generate()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -88,7 +89,7 @@ func BenchmarkVerifyBadChecksum(b *testing.B) {
 	v, secret := newVerifier(b)
 	bad := []byte(secret)
 	bad[5] ^= 1
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

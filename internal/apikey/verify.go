@@ -10,6 +10,7 @@ import (
 	"businesstools/ent/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // Facts is what verification needs to know about a key, loaded once per key
@@ -36,6 +37,7 @@ var ErrInvalidKey = apperr.New(apperr.Unauthenticated, "The API key is missing o
 // LoadFacts looks a key up by the SHA-256 of its secret (current or, within
 // its grace period, previous). It returns (nil, nil) for an unknown hash.
 func LoadFacts(ctx context.Context, c *ent.Client, hash []byte) (*Facts, error) {
+	ctx = tenant.Unscoped(ctx) // a key is found by its hash, whatever its account
 	k, err := c.ApiKey.Query().
 		Where(apikey.Or(apikey.KeyHash(hash), apikey.PreviousKeyHash(hash))).
 		WithPermissions().WithAccount().Only(ctx)

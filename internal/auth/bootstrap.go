@@ -23,6 +23,7 @@ const DefaultAdminEmail = "admin@localhost"
 // has no admin yet. Without a password it generates one and prints it once to
 // out (the terminal), never to the structured log.
 func EnsureOwner(ctx context.Context, client *ent.Client, email, password string, out io.Writer) error {
+	ctx = tenant.Unscoped(ctx) // start-up: are there admins in any account?
 	n, err := client.Admin.Query().Count(ctx)
 	if err != nil || n > 0 {
 		return err

@@ -156,6 +156,9 @@ func hashToken(token string) []byte {
 // Authenticate returns the admin a session token belongs to. Errors:
 // Unauthenticated for unknown, revoked, idle or expired sessions.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	// A session is found by its token's hash, whatever its account; the
+	// viewer returned then scopes the request.
+	ctx = tenant.Unscoped(ctx)
 	sess, err := s.client.Session.Query().Where(session.TokenHash(hashToken(token))).WithAdmin().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.Unauthenticated, "Your session has ended. Sign in again.")

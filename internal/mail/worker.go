@@ -16,6 +16,7 @@ import (
 	"businesstools/ent/email"
 	"businesstools/ent/predicate"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // WorkerConfig configures a Worker; zero values take the defaults shown.
@@ -166,6 +167,7 @@ func (w *Worker) loop(ctx context.Context) {
 // RunOnce claims up to BatchSize due messages and delivers each, stopping
 // between messages when ctx ends. It returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	ctx = tenant.Unscoped(ctx) // the outbox holds every account's mail
 	c, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
@@ -257,7 +259,7 @@ func (w *Worker) claim(ctx context.Context) (claimed, error) {
 // dbContext bounds the worker's own database writes; they are not cut short
 // by Stop, which waits for them.
 func dbContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), StopTimeout)
+	return context.WithTimeout(tenant.Unscoped(context.Background()), StopTimeout)
 }
 
 // release returns messages of claim c that were not tried to the queue.

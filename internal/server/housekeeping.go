@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"businesstools/internal/idempotency"
+	"businesstools/internal/tenant"
 )
 
 // HousekeepingInterval is how often expired sessions and idempotency records are deleted.
@@ -14,7 +15,7 @@ const HousekeepingInterval = time.Hour
 // Idempotency-Key answers older than 24 h — once at start and then hourly,
 // until Stop.
 func (s *Server) startHousekeeping() {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(tenant.Unscoped(context.Background())) // every account's records
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -24,6 +24,7 @@ import (
 	"businesstools/internal/metrics"
 	"businesstools/internal/ratelimit"
 	"businesstools/internal/rest"
+	"businesstools/internal/tenant"
 	"businesstools/internal/usage"
 )
 
@@ -52,6 +53,7 @@ type Server struct {
 // New builds the services on an open database. out receives the one-time
 // first-start password (the terminal), never the structured log.
 func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, out io.Writer) (*Server, error) {
+	ctx = tenant.Unscoped(ctx) // start-up reads and writes across accounts
 	s := &Server{Config: cfg, DB: d, Logger: logger, mux: http.NewServeMux()}
 	var sealer *apikey.Sealer
 	if cfg.AllowReveal {

@@ -9,6 +9,7 @@ import (
 	"businesstools/ent"
 	"businesstools/ent/keyusage"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 	"businesstools/internal/usage"
 )
@@ -16,7 +17,7 @@ import (
 // createKeys inserts n API keys of a new account directly with ent.
 func createKeys(t *testing.T, d *db.DB, n int) []int {
 	t.Helper()
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	acct := d.Client.Account.Create().SetName(fmt.Sprintf("usage-%d", time.Now().UnixNano())).SaveX(ctx)
 	var ids []int
 	for i := 0; i < n; i += 500 {
@@ -48,14 +49,14 @@ func TestRecorder_LargeFlush(t *testing.T) {
 			rec.Record(id, day2)
 		}
 	}
-	if err := rec.Flush(t.Context()); err != nil {
+	if err := rec.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatal(err)
 	}
 	st := rec.Stats()
 	if st.UsageRows != 2*nKeys || st.LastUsedWrites != nKeys || st.FailedFlushes != 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	rows := d.Client.KeyUsage.Query().Where(keyusage.APIKeyIDIn(ids...)).AllX(t.Context())
+	rows := d.Client.KeyUsage.Query().Where(keyusage.APIKeyIDIn(ids...)).AllX(tenant.Unscoped(t.Context()))
 	if len(rows) != 2*nKeys {
 		t.Fatalf("%d usage rows, want %d", len(rows), 2*nKeys)
 	}
@@ -69,7 +70,7 @@ func TestRecorder_LargeFlush(t *testing.T) {
 		}
 	}
 	for _, id := range []int{ids[0], ids[nKeys/2], ids[nKeys-1]} {
-		if k := d.Client.ApiKey.GetX(t.Context(), id); !k.LastUsedAt.Equal(day2) {
+		if k := d.Client.ApiKey.GetX(tenant.Unscoped(t.Context()), id); !k.LastUsedAt.Equal(day2) {
 			t.Fatalf("key %d last used %v, want %v", id, k.LastUsedAt, day2)
 		}
 	}
@@ -86,13 +87,13 @@ func TestRecorder_StopWithEndedContext(t *testing.T) {
 		rec.Record(ids[0], time.Now())
 	}
 	rec.Record(ids[1], time.Now())
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(tenant.Unscoped(context.Background()))
 	cancel()
 	if err := rec.Stop(ctx); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	for id, want := range map[int]int64{ids[0]: 3, ids[1]: 1} {
-		rows := d.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).AllX(context.Background())
+		rows := d.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).AllX(tenant.Unscoped(context.Background()))
 		if len(rows) != 1 || rows[0].Count != want {
 			t.Fatalf("key %d: usage rows after stop = %+v, want one with %d", id, rows, want)
 		}

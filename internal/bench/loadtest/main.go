@@ -32,6 +32,7 @@ import (
 	"businesstools/internal/config"
 	"businesstools/internal/db"
 	"businesstools/internal/server"
+	"businesstools/internal/tenant"
 )
 
 func main() {
@@ -75,7 +76,8 @@ type result struct {
 }
 
 func run(duration time.Duration, rounds int, workers uint64) error {
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background()) // the bench sets up across accounts
+
 	dir, err := os.MkdirTemp("", "bt-bench-")
 	if err != nil {
 		return err
