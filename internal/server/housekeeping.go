@@ -17,6 +17,11 @@ const HousekeepingInterval = time.Hour
 func (s *Server) startHousekeeping() {
 	ctx, cancel := context.WithCancel(tenant.Unscoped(context.Background())) // every account's records
 	done := make(chan struct{})
+	s.onStop("housekeeping", func(context.Context) error {
+		cancel()
+		<-done
+		return nil
+	})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(HousekeepingInterval)
@@ -30,11 +35,6 @@ func (s *Server) startHousekeeping() {
 			}
 		}
 	}()
-	s.OnStop(func(context.Context) error {
-		cancel()
-		<-done
-		return nil
-	})
 }
 
 func (s *Server) housekeep(ctx context.Context) {

@@ -45,16 +45,28 @@ type Server struct {
 	limiter  *ratelimit.Limiter
 	Mail     *mail.Worker
 
-	mux      *http.ServeMux
-	handler  http.Handler
-	stoppers []func(context.Context) error
+	mux     *http.ServeMux
+	handler http.Handler
+	life    lifecycle
 }
 
-// New builds the services on an open database. out receives the one-time
-// first-start password (the terminal), never the structured log.
-func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, out io.Writer) (*Server, error) {
+// New builds the services on an open database and starts the workers. out
+// receives the one-time first-start password (the terminal), never the
+// structured log. Every step that can fail runs before any worker starts,
+// each stop is registered before its start, and should New fail after all
+// it stops what it set up (bounded by ctx and ShutdownTimeout).
+func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, out io.Writer) (_ *Server, err error) {
 	ctx = tenant.Unscoped(ctx) // start-up reads and writes across accounts
 	s := &Server{Config: cfg, DB: d, Logger: logger, mux: http.NewServeMux()}
+	defer func() {
+		if err != nil {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+			defer cancel()
+			if stopErr := s.Stop(stopCtx); stopErr != nil {
+				logger.Error("start-up failed; stopping what started", "err", stopErr)
+			}
+		}
+	}()
 	var sealer *apikey.Sealer
 	if cfg.AllowReveal {
 		master, err := apikey.LoadMasterKey(cfg.MasterKey, cfg.DataDir)
@@ -77,14 +89,17 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
 	}
-	if err := s.startMail(); err != nil {
+	if err := s.setUpMail(); err != nil {
 		return nil, err
 	}
-	if err := s.startAPIKeys(); err != nil {
+	if err := s.setUpAPIKeys(); err != nil {
 		return nil, err
 	}
-	s.startHousekeeping()
 	s.routes()
+	// Nothing below can fail.
+	s.Mail.Start()
+	s.Usage.Start()
+	s.startHousekeeping()
 	return s, nil
 }
 
@@ -111,9 +126,10 @@ func (s *Server) routes() {
 	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux, !s.Config.Development()))))
 }
 
-// startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the
-// capture sink otherwise. The relay is logged without its password.
-func (s *Server) startMail() error {
+// setUpMail builds the outbox worker — SMTP when BT_SMTP_URL is set, the
+// capture sink otherwise — and registers its stop; New starts it. The relay
+// is logged without its password.
+func (s *Server) setUpMail() error {
 	var sender mail.Sender = mail.CaptureSender{}
 	if s.Config.SMTPURL != "" {
 		smtp, err := mail.NewSMTPSender(s.Config.SMTPURL)
@@ -127,27 +143,12 @@ func (s *Server) startMail() error {
 	}
 	s.Mail = mail.NewWorker(mail.WorkerConfig{DB: s.DB, Sender: sender, Logger: s.Logger,
 		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff})
-	s.Mail.Start()
-	s.OnStop(s.Mail.Stop)
+	s.onStop("mail worker", s.Mail.Stop)
 	return nil
 }
 
-// OnStop registers a function Stop runs (flushes, workers) in order.
-func (s *Server) OnStop(fn func(context.Context) error) { s.stoppers = append(s.stoppers, fn) }
-
 // Handler is the whole HTTP API.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Stop runs the stop functions; call it after the HTTP server has drained.
-func (s *Server) Stop(ctx context.Context) error {
-	var first error
-	for _, fn := range s.stoppers {
-		if err := fn(ctx); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
