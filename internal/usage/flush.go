@@ -12,6 +12,7 @@ import (
 	"businesstools/ent/apikey"
 	"businesstools/ent/keyusage"
 	keyspkg "businesstools/internal/apikey"
+	"businesstools/internal/db"
 	"businesstools/internal/tenant"
 )
 
@@ -65,16 +66,9 @@ type writeResult struct{ lastUsedWrites, usageRows, droppedKeys int64 }
 // write writes the usage of the keys ids (sorted) of batch in one transaction.
 func (r *Recorder) write(ctx context.Context, batch map[int]*keyUsage, ids []int) (writeResult, error) {
 	var res writeResult
-	tx, err := r.cfg.DB.Client.Tx(ctx)
+	err := db.WithTx(ctx, r.cfg.DB.Client, func(tx *ent.Tx) error { return r.writeTx(ctx, tx, batch, ids, &res) })
 	if err != nil {
-		return res, fmt.Errorf("usage flush: begin: %w", err)
-	}
-	if err := r.writeTx(ctx, tx, batch, ids, &res); err != nil {
-		_ = tx.Rollback()
-		return writeResult{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return writeResult{}, fmt.Errorf("usage flush: commit: %w", err)
+		return writeResult{}, err // writeTx's errors say "usage flush"; the flush loop logs it so
 	}
 	return res, nil
 }
