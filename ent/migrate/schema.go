@@ -13,7 +13,7 @@ var (
 	AccessTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
-		{Name: "name", Type: field.TypeString, Size: 400},
+		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "token_hash", Type: field.TypeBytes, Unique: true},
 		{Name: "token_start", Type: field.TypeString},
 		{Name: "token_end", Type: field.TypeString},

@@ -20,9 +20,7 @@ func (AccessToken) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantM
 func (AccessToken) Fields() []ent.Field {
 	skip := entgql.Skip(entgql.SkipAll)
 	return []ent.Field{
-		// The service allows 1 to 100 characters; ent counts bytes, so the
-		// column takes 4 bytes a character.
-		field.String("name").NotEmpty().MaxLen(400),
+		field.String("name").NotEmpty().MaxRuneLen(100),
 		field.Bytes("token_hash").Sensitive().Unique().Annotations(skip),
 		field.String("token_start").Annotations(skip),
 		field.String("token_end").Annotations(skip),

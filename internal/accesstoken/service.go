@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -20,6 +19,7 @@ import (
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
 	"businesstools/internal/db"
+	"businesstools/internal/text"
 )
 
 // Change says what a committed change touched: one token (TokenID), or every
@@ -144,8 +144,11 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in CreateInput) (*
 // validate checks everything of the input that does not depend on who asks,
 // and returns the trimmed name and the scopes in canonical order.
 func (s *Service) validate(in CreateInput) (string, []string, error) {
+	if err := text.Check("name", in.Name); err != nil {
+		return "", nil, err
+	}
 	name := strings.TrimSpace(in.Name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > 100 || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+	if n := text.Len(name); n < 1 || n > 100 {
 		return "", nil, apperr.Invalidf("name", "The name must be 1 to 100 characters of text.")
 	}
 	if len(in.Scopes) == 0 {

@@ -26,7 +26,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		if _, ok := clientip.FromContext(ctx); !ok { // mounted without clientip's middleware
 			ctx = clientip.NewContext(ctx, RemoteIP(r))
 		}
-		ctx = withCookieWriter(ctx, w, r.TLS != nil)
+		ctx = withCookieWriter(ctx, w, s.cfg.SecureCookies || overTLS(r))
 		token := sessionToken(r)
 		switch kindOf(token) {
 		case credToken:
@@ -112,6 +112,15 @@ func refuse(w http.ResponseWriter, err error) {
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// overTLS reports whether r came over TLS, here or (as clientip's
+// middleware found) to a trusted proxy saying X-Forwarded-Proto: https.
+func overTLS(r *http.Request) bool {
+	if https, ok := clientip.HTTPSFromContext(r.Context()); ok {
+		return https
+	}
+	return r.TLS != nil
 }
 
 func sessionToken(r *http.Request) string {

@@ -14,20 +14,23 @@ import (
 // them drop it from their verification caches.
 const TokenChangedChannel = "accesstoken_changed"
 
-// startTokens builds the access-token service, its cached verifier (emptied
+// setUpTokens builds the access-token service, its cached verifier (emptied
 // on every change, in this process and — on PostgreSQL — in every process
-// through LISTEN/NOTIFY) and the last-used recorder, flushed every second
-// and on Stop. It runs before the auth service, whose middleware verifies
-// tokens.
-func (s *Server) startTokens() error {
+// through LISTEN/NOTIFY, and whenever that feed's connection changes) and
+// the last-used recorder, flushed every second once New starts it and on
+// Stop. It runs before the auth service, whose middleware verifies tokens.
+func (s *Server) setUpTokens() error {
 	s.Tokens = accesstoken.New(accesstoken.Config{Client: s.DB.Client})
 	s.TokenLastUsed = accesstoken.NewLastUsed(s.DB.Client, 0, s.Logger)
 	s.TokenVerifier = accesstoken.NewVerifier(accesstoken.VerifierConfig{Client: s.DB.Client, LastUsed: s.TokenLastUsed, Logger: s.Logger})
 	s.Tokens.OnChange(s.TokenVerifier.Forget)
 	if s.DB.IsPostgres() {
 		s.Tokens.OnChange(func(c accesstoken.Change) {
-			// After commit; should it fail, the other processes' cache TTL still applies.
-			if err := pgnotify.Publish(context.Background(), s.DB.SQL, TokenChangedChannel, c.String()); err != nil {
+			// After commit, on the request's path: bounded. Should it fail,
+			// the other processes' cache TTL still applies.
+			ctx, cancel := context.WithTimeout(context.Background(), NotifyTimeout)
+			defer cancel()
+			if err := pgnotify.Publish(ctx, s.DB.SQL, TokenChangedChannel, c.String()); err != nil {
 				s.Logger.Error("announce access token change", "change", c.String(), "err", err)
 			}
 		})
@@ -39,15 +42,14 @@ func (s *Server) startTokens() error {
 		if err != nil {
 			return err
 		}
-		s.OnStop(func(context.Context) error { return l.Close() })
+		s.onStop("access token change listener", func(context.Context) error { return l.Close() })
 	}
-	s.TokenLastUsed.Start()
-	s.OnStop(s.TokenLastUsed.Stop)
+	s.onStop("access token last-used flush", s.TokenLastUsed.Stop)
 	return nil
 }
 
-// startTeam builds the team service; invites go through the mail outbox.
-func (s *Server) startTeam() {
+// setUpTeam builds the team service; invites go through the mail outbox.
+func (s *Server) setUpTeam() {
 	s.Team = team.New(team.Config{Client: s.DB.Client, Tokens: s.Tokens, PublicURL: s.Config.PublicURL,
 		MailFrom: s.Config.MailFrom, Notify: s.Mail.Notify, Lock: s.DB.IsPostgres()})
 }

@@ -24,6 +24,7 @@ import (
 	"businesstools/internal/db"
 	"businesstools/internal/mail"
 	"businesstools/internal/tenant"
+	"businesstools/internal/text"
 )
 
 // InviteValidFor is how long an invite link works.
@@ -166,6 +167,11 @@ func hashToken(token string) []byte {
 // password) and ends the invite: the link works once. The caller signs the
 // admin in. Errors: Invalid (token: unknown, used or expired; password).
 func (s *Service) Accept(ctx context.Context, token, password string) (*ent.Admin, error) {
+	for _, f := range []struct{ name, v string }{{"token", token}, {"password", password}} {
+		if err := text.Check(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
 	// The token says which account: the lookup crosses accounts by design.
 	ctx = tenant.Unscoped(ctx)
 	hash := hashToken(token)
