@@ -163,20 +163,28 @@ func mustJSON(v any) []byte {
 // problem+json, and a refused request changed nothing.
 func (s *sweeper) sendREST(sweep string, r request) answer {
 	s.t.Helper()
-	var before state
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		before = s.state()
+	var before, after state
+	write := r.Method != http.MethodGet && r.Method != http.MethodHead
+	if write {
+		before = s.before()
 	}
 	a := s.do(sweep, r)
+	if write {
+		after = s.after()
+	}
 	s.checkAnswer(r, a)
 	if a.Status >= 500 {
-		s.fail("%d answer %.300s to %s", a.Status, a.Body, r)
+		var p struct {
+			RequestID string `json:"request_id"`
+		}
+		_ = json.Unmarshal(a.Body, &p)
+		s.fail("%d answer to %s; logged: %.400s", a.Status, r, s.logged(p.RequestID))
 	}
 	if a.Status >= 400 && !strings.HasPrefix(a.Header.Get("Content-Type"), "application/problem+json") {
 		s.fail("%d answer of type %q to %s", a.Status, a.Header.Get("Content-Type"), r)
 	}
-	if before != nil && a.Status >= 400 {
-		if changed := before.changed(s.state()); len(changed) > 0 {
+	if write && a.Status >= 400 {
+		if changed := before.changed(after); len(changed) > 0 {
 			s.fail("refused request changed %v: %s → %d %.300s", changed, r, a.Status, a.Body)
 		}
 	}
@@ -212,6 +220,7 @@ func (s *sweeper) objectID(doc *openapi3.T, coll, key string, b *bodies) string 
 // keeps for later bodies. edit, if set, changes each body before it goes.
 func (s *sweeper) create(coll string, schema *openapi3.Schema, key string, b *bodies, edit func(map[string]any)) string {
 	s.t.Helper()
+	s.stale()
 	for range 4 {
 		obj, _ := b.of(schema, "").(map[string]any)
 		if edit != nil {
