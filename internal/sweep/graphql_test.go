@@ -118,7 +118,11 @@ func (s *sweeper) sweepGraphQL(sch schema, vals *values, email string) {
 			if i == maxSlots {
 				break
 			}
-			for _, h := range s.pick(pool, 4) {
+			values := s.pick(pool, 4)
+			if sl.Types[len(sl.Types)-1].named() == "String" {
+				values = append(values, edgeStrings...)
+			}
+			for _, h := range values {
 				var v any = h
 				if sl.Types[len(sl.Types)-1].isList() && s.rng.IntN(2) == 0 {
 					v = []any{h}

@@ -129,6 +129,20 @@ func properties(s *openapi3.Schema) []string {
 	return out
 }
 
+// propertySchema returns the schema of a property of s or of one of its
+// alternatives.
+func propertySchema(s *openapi3.Schema, prop string) *openapi3.Schema {
+	if ref := s.Properties[prop]; ref != nil {
+		return ref.Value
+	}
+	for _, alt := range s.OneOf {
+		if p := propertySchema(alt.Value, prop); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
 func bodySchema(op *openapi3.Operation) *openapi3.Schema {
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
 		return nil
@@ -303,7 +317,11 @@ func (s *sweeper) sweepREST(doc *openapi3.T, key string) {
 		// Body properties, one at a time.
 		if schema != nil {
 			for _, prop := range properties(schema) {
-				for _, h := range s.pick(pool, 3) {
+				values := s.pick(pool, 3)
+				if ps := propertySchema(schema, prop); ps != nil && ps.Type.Includes("string") {
+					values = append(values, edgeStrings...)
+				}
+				for _, h := range values {
 					obj, _ := base().(map[string]any)
 					if obj == nil {
 						obj = map[string]any{}
