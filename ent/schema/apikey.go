@@ -73,6 +73,8 @@ func (ApiKey) Indexes() []ent.Index {
 		// First pages of the key list at 1M keys: each SPA order walks an index.
 		index.Fields("account_id", "created_at", "id"),
 		index.Fields("account_id", "last_used_at", "id"),
+		// The periodic expiry check (internal/keyjobs) reads keys expiring soon.
+		index.Fields("expires_at"),
 	}
 }
 
