@@ -174,7 +174,9 @@ func RevokedKey(keyID int, secretHash []byte) string {
 }
 
 // RolledKey is the dedup key of a roll, named by the new secret's hash.
-func RolledKey(keyID int, newSecretHash []byte) string { return secretKey(Rolled, keyID, newSecretHash) }
+func RolledKey(keyID int, newSecretHash []byte) string {
+	return secretKey(Rolled, keyID, newSecretHash)
+}
 
 // secretKey names a secret by the first 8 bytes of its SHA-256: enough to
 // tell a key's secrets apart, and nothing anyone could use.
