@@ -70,6 +70,9 @@ type Event struct {
 	ActorEmail, ActorIP string
 	// Days is the account's unusedKeyDays (DeactivatedUnused).
 	Days int
+	// Masked, if set, replaces the key's masked view: the masked form of the
+	// reported secret, which may be the previous one (Leaked, RevokedPublicly).
+	Masked string
 }
 
 // Config configures a Notifier.

@@ -69,6 +69,9 @@ func (n *Notifier) render(ev Event, accountName string) (message, error) {
 	v.Account = accountName
 	v.KeyName = ev.Key.Name
 	v.Masked = apikey.Mask(ev.Key.KeyStart, ev.Key.KeyEnd)
+	if ev.Masked != "" {
+		v.Masked = ev.Masked
+	}
 	var text, html strings.Builder
 	if err := textTmpl.Execute(&text, v); err != nil {
 		return message{}, apperr.Internalf(err, "notify: render text")
