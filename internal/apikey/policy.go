@@ -127,9 +127,10 @@ func unusedCutoff(acc *ent.Account, now time.Time) time.Time {
 	return now.Add(-time.Duration(*acc.UnusedKeyDays) * Day)
 }
 
-// ExpiringSoonWhere selects keys that show EXPIRING_SOON at now.
+// ExpiringSoonWhere selects keys that show EXPIRING_SOON at now. (IS NOT
+// NULL keeps the predicate true or false, never NULL, so Not works on it.)
 func ExpiringSoonWhere(now time.Time) predicate.ApiKey {
-	return apikey.And(apikey.ExpiresAtGT(now), apikey.ExpiresAtLTE(now.Add(ExpiringSoon)))
+	return apikey.And(apikey.ExpiresAtNotNil(), apikey.ExpiresAtGT(now), apikey.ExpiresAtLTE(now.Add(ExpiringSoon)))
 }
 
 // UnusedWhere selects keys that show UNUSED at now under acc's policy

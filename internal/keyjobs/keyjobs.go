@@ -199,7 +199,9 @@ func (r *Runner) deactivateUnused(ctx context.Context, now time.Time) (int, erro
 				evs[i] = notify.Event{Kind: notify.DeactivatedUnused, Key: k, At: now, Days: *acc.UnusedKeyDays,
 					DedupKey: notify.UnusedKey(k.ID, keys.LastActivity(k))}
 			}
-			n, err := r.sendNew(ctx, evs, r.deactivate)
+			n, err := r.sendNew(ctx, evs, func(ctx context.Context, tx *ent.Tx, ev notify.Event) error {
+				return r.deactivate(ctx, tx, ev, keys.UnusedWhere(acc, now))
+			})
 			total += n
 			return err
 		})
@@ -210,12 +212,11 @@ func (r *Runner) deactivateUnused(ctx context.Context, now time.Time) (int, erro
 	return total, nil
 }
 
-// deactivate switches ev's key off in tx, if it is still active and unused
-// since the check read it.
-func (r *Runner) deactivate(ctx context.Context, tx *ent.Tx, ev notify.Event) error {
+// deactivate switches ev's key off in tx if it still matches unused (a
+// request may have used it since the check read it).
+func (r *Runner) deactivate(ctx context.Context, tx *ent.Tx, ev notify.Event, unused predicate.ApiKey) error {
 	k := ev.Key
-	err := tx.ApiKey.UpdateOneID(k.ID).Where(apikey.Active(true), apikey.LastUsedAt(k.LastUsedAt)).
-		SetActive(false).Exec(ctx)
+	err := tx.ApiKey.UpdateOneID(k.ID).Where(unused).SetActive(false).Exec(ctx)
 	if ent.IsNotFound(err) {
 		return errStale
 	}

@@ -23,6 +23,7 @@ import (
 	"businesstools/ent/account"
 	"businesstools/ent/admin"
 	"businesstools/ent/notification"
+	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/mail"
 )
@@ -84,6 +85,8 @@ type Config struct {
 	PublicURL string
 	// Wake, if set, runs after a commit that enqueued emails (mail.Worker.Notify).
 	Wake func()
+	// Now is the clock of key change events (time.Now).
+	Now func() time.Time
 }
 
 // Notifier writes notification emails into the outbox.
@@ -92,7 +95,28 @@ type Notifier struct{ cfg Config }
 // New returns a Notifier.
 func New(cfg Config) *Notifier {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Notifier{cfg: cfg}
+}
+
+// OnKeyChange is the apikey.ChangeHook that tells the admins of accounts
+// with notifyOnKeyChanges about a key's creation, deletion or roll, naming
+// who did it and from where.
+func (n *Notifier) OnKeyChange(ctx context.Context, tx *ent.Tx, kind string, a apikey.Actor, k *ent.ApiKey) error {
+	ev := Event{Key: k, At: n.cfg.Now(), ActorEmail: a.Email, ActorIP: a.IP}
+	switch kind {
+	case apikey.ChangeCreated:
+		ev.Kind, ev.DedupKey = Created, CreatedKey(k.ID)
+	case apikey.ChangeDeleted:
+		ev.Kind, ev.DedupKey = Deleted, DeletedKey(k.ID)
+	case apikey.ChangeRolled:
+		ev.Kind, ev.DedupKey = Rolled, RolledKey(k.ID, k.KeyHash)
+	default:
+		return nil
+	}
+	return n.Send(ctx, tx, ev)
 }
 
 // Send records ev's dedup key and enqueues one email to each admin of the

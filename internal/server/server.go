@@ -20,10 +20,14 @@ import (
 	"businesstools/internal/clientip"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
+	"businesstools/internal/keyjobs"
+	"businesstools/internal/leaks"
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
+	"businesstools/internal/notify"
 	"businesstools/internal/ratelimit"
 	"businesstools/internal/rest"
+	"businesstools/internal/settings"
 	"businesstools/internal/usage"
 )
 
@@ -43,6 +47,11 @@ type Server struct {
 	Metrics  *metrics.Metrics
 	limiter  *ratelimit.Limiter
 	Mail     *mail.Worker
+	// Section 9: notification emails, account policies, leak endpoints, periodic key checks.
+	Notifier *notify.Notifier
+	Settings *settings.Service
+	Leaks    *leaks.Service
+	KeyJobs  *keyjobs.Runner
 
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -71,7 +80,9 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 		logger.Info("reveal is off: deleted the sealed copies of API keys", "keys", cleared)
 	}
 	s.Auth = auth.New(d.Client, auth.Config{})
-	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
+	s.Notifier, s.Settings = s.newNotifier(), settings.New(d)
+	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp,
+		OnChangeTx: s.Notifier.OnKeyChange})
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
 	}
@@ -81,13 +92,16 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if err := s.startAPIKeys(); err != nil {
 		return nil, err
 	}
+	if err := s.startLeaks(); err != nil {
+		return nil, err
+	}
 	s.startHousekeeping()
 	s.routes()
 	return s, nil
 }
 
 func (s *Server) routes() {
-	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, DefaultRateLimit: s.Config.RateLimit},
+	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, Settings: s.Settings, DefaultRateLimit: s.Config.RateLimit},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
 	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
@@ -97,6 +111,9 @@ func (s *Server) routes() {
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
+	// Leak endpoints: no API key (DESIGN.md section 9), so outside rest's key check.
+	s.mux.Handle(leaks.PathSecretScanning, s.Leaks.Handler())
+	s.mux.Handle(leaks.PathRevoke, s.Leaks.Handler())
 	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
 		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify}))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
