@@ -1,10 +1,13 @@
 package leaks
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -50,8 +53,8 @@ func (s *Service) revoke(w http.ResponseWriter, r *http.Request) error {
 		return &apperr.Error{Code: apperr.RateLimited, RetryAfter: retry,
 			Message: fmt.Sprintf("At most %d revocation requests per %s from one address; retry later.", s.cfg.RevokeLimit, s.cfg.RevokeWindow)}
 	}
-	var req RevokeRequest
-	if err := rest.Decode(w, r, &req); err != nil {
+	req, err := decodeRevoke(w, r)
+	if err != nil {
 		return err
 	}
 	creds, err := checkCredentials(req)
@@ -74,6 +77,27 @@ func (s *Service) revoke(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// decodeRevoke reads the body: JSON (415 otherwise), at most MaxBodyBytes
+// (413), valid UTF-8 (400; the JSON decoder would quietly replace bad
+// bytes), one object without unknown fields (400).
+func decodeRevoke(w http.ResponseWriter, r *http.Request) (RevokeRequest, error) {
+	var req RevokeRequest
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return req, &apperr.Error{Code: apperr.UnsupportedMediaType,
+				Message: "The body must be JSON, sent with Content-Type: application/json."}
+		}
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return req, err
+	}
+	if !utf8.Valid(body) {
+		return req, apperr.Invalidf("", "The body must be valid UTF-8.")
+	}
+	return req, rest.DecodeJSON(bytes.NewReader(body), &req)
+}
+
 // checkCredentials applies the limits: the field is required, at most
 // MaxCredentials strings of at most MaxCredentialLen characters, valid UTF-8.
 func checkCredentials(req RevokeRequest) ([]string, error) {
@@ -85,8 +109,8 @@ func checkCredentials(req RevokeRequest) ([]string, error) {
 		return nil, apperr.Invalidf("credentials", "At most %d credentials per request; this one has %d.", MaxCredentials, len(creds))
 	}
 	for i, c := range creds {
-		if !utf8.ValidString(c) || utf8.RuneCountInString(c) > MaxCredentialLen {
-			return nil, apperr.Invalidf(fmt.Sprintf("credentials[%d]", i), "A credential is at most %d characters of valid UTF-8.", MaxCredentialLen)
+		if utf8.RuneCountInString(c) > MaxCredentialLen || strings.ContainsRune(c, 0) {
+			return nil, apperr.Invalidf(fmt.Sprintf("credentials[%d]", i), "A credential is at most %d characters, without NUL.", MaxCredentialLen)
 		}
 	}
 	return creds, nil
