@@ -103,7 +103,9 @@ func TestKeyLifetimePolicy(t *testing.T) {
 	owner := app.LoginOwner()
 	legacy := app.CreateKey(owner, "Legacy", "SEND_EMAILS")
 	secUpdate(app, owner, map[string]any{"maxKeyLifetimeDays": 1}).Decode(t, &struct{}{})
-	day := func(d float64) string { return time.Now().Add(time.Duration(d * float64(24*time.Hour))).UTC().Format(time.RFC3339) }
+	day := func(d float64) string {
+		return time.Now().Add(time.Duration(d * float64(24*time.Hour))).UTC().Format(time.RFC3339)
+	}
 	create := func(expires any) apptest.GQLResponse {
 		in := map[string]any{"name": "New " + strconv.Itoa(int(time.Now().UnixNano())), "permissions": []string{"SEND_EMAILS"}}
 		if expires != nil {
