@@ -1,11 +1,14 @@
 package leaks_test
 
 import (
+	"businesstools/internal/apptest"
 	"bytes"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"businesstools/ent/auditevent"
 	"businesstools/internal/apikey"
@@ -233,6 +236,54 @@ func TestLeakRoutesMethods(t *testing.T) {
 		resp := env.REST("GET", path, "", nil)
 		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 			t.Errorf("GET %s: %d Allow %q", path, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+}
+
+// Ensure a key GitHub rotates in — added to the BT_SECRET_SCANNING_KEYS
+// file while the server runs — verifies reports without a restart.
+func TestSecretScanningKeyRotation(t *testing.T) {
+	gh := newScanner(t, "k1")
+	env := notifytest.Start(t, gh.option())
+	rotated := newScanner(t, "k1", "k2")
+	raw, err := os.ReadFile(rotated.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gh.path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Minute) // a different mtime, whatever the file system's precision
+	if err := os.Chtimes(gh.path, future, future); err != nil {
+		t.Fatal(err)
+	}
+	if labels := rotated.report(t, env.App, "k2", body(t, leak("bt_x", leakURL))); len(labels) != 1 {
+		t.Fatalf("labels %+v", labels)
+	}
+}
+
+// Ensure the OpenAPI document describes both leak routes without API key
+// security and with every status they answer.
+func TestLeakRoutesDocumented(t *testing.T) {
+	doc, _, err := apptest.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, codes := range map[string][]string{
+		leaks.PathSecretScanning: {"200", "400", "401", "413", "500"},
+		leaks.PathRevoke:         {"202", "400", "413", "415", "429", "500"},
+	} {
+		item := doc.Paths.Value(path)
+		if item == nil || item.Post == nil {
+			t.Fatalf("POST %s is not documented", path)
+		}
+		if item.Post.Security == nil || len(*item.Post.Security) != 0 {
+			t.Errorf("POST %s: security %v, want none", path, item.Post.Security)
+		}
+		for _, c := range codes {
+			if item.Post.Responses.Value(c) == nil {
+				t.Errorf("POST %s: no %s response", path, c)
+			}
 		}
 	}
 }

@@ -112,8 +112,9 @@ func (s *Server) routes() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
 	// Leak endpoints: no API key (DESIGN.md section 9), so outside rest's key check.
-	s.mux.Handle(leaks.PathSecretScanning, s.Leaks.Handler())
-	s.mux.Handle(leaks.PathRevoke, s.Leaks.Handler())
+	leakRoutes := s.Leaks.Handler()
+	s.mux.Handle(leaks.PathSecretScanning, leakRoutes)
+	s.mux.Handle(leaks.PathRevoke, leakRoutes)
 	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
 		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify}))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
