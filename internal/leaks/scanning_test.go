@@ -1,7 +1,6 @@
 package leaks_test
 
 import (
-	"businesstools/internal/apptest"
 	"bytes"
 	"net/http"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"businesstools/ent/auditevent"
 	"businesstools/internal/apikey"
+	"businesstools/internal/apptest"
 	"businesstools/internal/leaks"
 	"businesstools/internal/notify/notifytest"
 )
