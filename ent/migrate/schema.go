@@ -165,6 +165,14 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{APIKeysColumns[11]},
 			},
+			{
+				Name:    "apikey_leaked_at",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[14]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "leaked_at IS NOT NULL",
+				},
+			},
 		},
 	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
