@@ -220,7 +220,7 @@ func (s *sweeper) objectID(doc *openapi3.T, coll, key string, b *bodies) string 
 			return list.Data[0].ID.String()
 		}
 	}
-	if item.Post != nil {
+	if item.Post != nil && creates(item.Post) {
 		if id := s.create(coll, bodySchema(item.Post), key, b, nil); id != "" {
 			return id
 		}
@@ -260,6 +260,10 @@ func (s *sweeper) create(coll string, schema *openapi3.Schema, key string, b *bo
 	}
 	return ""
 }
+
+// creates reports whether a POST makes an object (answers 201), unlike
+// the leak routes' reports and revocations.
+func creates(op *openapi3.Operation) bool { return op.Responses.Value("201") != nil }
 
 // fillPath puts the ids into a path template.
 func fillPath(path string, id func(param string) string) string {
