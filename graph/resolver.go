@@ -10,6 +10,7 @@ import (
 	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/settings"
 	"businesstools/internal/team"
 )
 
@@ -20,6 +21,9 @@ type Resolver struct {
 	Client *ent.Client
 	Keys   *apikey.Service
 	Auth   *auth.Service
+	// Settings are the accounts' key policies (DESIGN.md section 9).
+	Settings *settings.Service
+	// Team and access tokens (DESIGN.md section 10).
 	Team   *team.Service
 	Tokens *accesstoken.Service
 	// DefaultRateLimit is BT_RATE_LIMIT: requests/s for keys without their own limit.

@@ -10,8 +10,8 @@ import (
 	"io"
 	netmail "net/mail"
 	"net/netip"
-	"net/url"
 	"os"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +50,10 @@ type Config struct {
 	// PublicURL is BT_PUBLIC_URL, -public-url: where admins reach the SPA;
 	// links in emails start with it (default http://localhost:8080).
 	PublicURL string
+	// SecretScanningKeys is BT_SECRET_SCANNING_KEYS, -secret-scanning-keys: the
+	// path to GitHub's secret scanning public keys (JSON); empty refuses every
+	// report.
+	SecretScanningKeys string
 }
 
 // Development reports whether the server runs in development mode.
@@ -120,6 +124,7 @@ func load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.StringVar(&backoff, "mail-backoff", env("BT_MAIL_BACKOFF", "30s"), "wait after the first failed delivery, doubled each time (BT_MAIL_BACKOFF)")
 	fs.StringVar(&proxies, "trusted-proxies", env("BT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (BT_TRUSTED_PROXIES)")
 	fs.StringVar(&c.PublicURL, "public-url", env("BT_PUBLIC_URL", "http://localhost:8080"), "the SPA's public URL, for links in emails (BT_PUBLIC_URL)")
+	fs.StringVar(&c.SecretScanningKeys, "secret-scanning-keys", env("BT_SECRET_SCANNING_KEYS", ""), "path to GitHub's secret scanning public keys JSON (BT_SECRET_SCANNING_KEYS)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -227,6 +232,19 @@ func checkSender(s string) error {
 	return nil
 }
 
+// checkPublicURL accepts an absolute http(s) URL without query or fragment
+// and returns it without a trailing slash, ready for "/keys/42".
+func checkPublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
 // parsePrefixes reads comma-separated CIDRs; a bare address is a single host.
 func parsePrefixes(list string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
@@ -245,17 +263,4 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
-}
-
-// checkPublicURL accepts an absolute http(s) URL without query or fragment
-// and returns it without a trailing slash, ready for "/keys/42".
-func checkPublicURL(s string) (string, error) {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "", err
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q is not an absolute http(s) URL", s)
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"businesstools/internal/accesstoken"
+	"businesstools/internal/auth"
 	"businesstools/internal/pgnotify"
 	"businesstools/internal/team"
 )
@@ -14,12 +15,12 @@ import (
 // them drop it from their verification caches.
 const TokenChangedChannel = "accesstoken_changed"
 
-// setUpTokens builds the access-token service, its cached verifier (emptied
+// setUpTeam builds the access-token service, its cached verifier (emptied
 // on every change, in this process and — on PostgreSQL — in every process
-// through LISTEN/NOTIFY, and whenever that feed's connection changes) and
-// the last-used recorder, flushed every second once New starts it and on
-// Stop. It runs before the auth service, whose middleware verifies tokens.
-func (s *Server) setUpTokens() error {
+// through LISTEN/NOTIFY, and whenever that feed's connection changes), the
+// last-used recorder (flushed every second once New starts it, and on Stop),
+// and the team service, whose invites go through the mail outbox.
+func (s *Server) setUpTeam() error {
 	s.Tokens = accesstoken.New(accesstoken.Config{Client: s.DB.Client})
 	s.TokenLastUsed = accesstoken.NewLastUsed(s.DB.Client, 0, s.Logger)
 	s.TokenVerifier = accesstoken.NewVerifier(accesstoken.VerifierConfig{Client: s.DB.Client, LastUsed: s.TokenLastUsed, Logger: s.Logger})
@@ -45,11 +46,15 @@ func (s *Server) setUpTokens() error {
 		s.onStop("access token change listener", func(context.Context) error { return l.Close() })
 	}
 	s.onStop("access token last-used flush", s.TokenLastUsed.Stop)
+	s.Team = team.New(team.Config{Client: s.DB.Client, Tokens: s.Tokens, PublicURL: s.Config.PublicURL,
+		MailFrom: s.Config.MailFrom, Notify: s.Mail.Notify, Lock: s.DB.IsPostgres()})
 	return nil
 }
 
-// setUpTeam builds the team service; invites go through the mail outbox.
-func (s *Server) setUpTeam() {
-	s.Team = team.New(team.Config{Client: s.DB.Client, Tokens: s.Tokens, PublicURL: s.Config.PublicURL,
-		MailFrom: s.Config.MailFrom, Notify: s.Mail.Notify, Lock: s.DB.IsPostgres()})
+// tokenVerifier lets the auth middleware, built early in New, reach the
+// verifier setUpTeam builds later (no request arrives before New returns).
+type tokenVerifier struct{ s *Server }
+
+func (t tokenVerifier) VerifyToken(ctx context.Context, raw string) (*auth.Viewer, error) {
+	return t.s.TokenVerifier.VerifyToken(ctx, raw)
 }
