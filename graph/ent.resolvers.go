@@ -36,9 +36,10 @@ func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[int], 
 	if orderBy == nil {
 		orderBy = &ent.ApiKeyOrder{Field: ent.ApiKeyOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
 	}
+	shortNamesAsPrefix(where)
 	// Permissions are loaded for the whole page in one query, not per key.
 	return r.Client.ApiKey.Query().WithPermissions(func(q *ent.PermissionQuery) { q.Order(permission.ByID()) }).
-		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
+		Paginate(countOnlyWhenAsked(ctx), after, defaultPage(first, last), before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
@@ -50,7 +51,7 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 		orderBy = &ent.AuditEventOrder{Field: ent.AuditEventOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
 	}
 	return r.Client.AuditEvent.Query().
-		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+		Paginate(countOnlyWhenAsked(ctx), after, defaultPage(first, last), before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // AccessToken returns generated.AccessTokenResolver implementation.
