@@ -15,6 +15,7 @@ import (
 	keys "businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/keysearch"
 	"context"
 	"time"
 )
@@ -224,7 +225,7 @@ func (r *apiKeyWhereInputResolver) Permission(ctx context.Context, obj *ent.ApiK
 	if err != nil {
 		return apperr.Internalf(err, "find permission %s", *data)
 	}
-	obj.AddPredicates(hasPermission(id))
+	obj.AddPredicates(keysearch.HasPermission(id))
 	return nil
 }
 

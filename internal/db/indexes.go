@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strings"
 )
 
 // Indexes ent's schema cannot declare, created after its auto-migration.
@@ -24,13 +25,21 @@ const (
 	// NamePrefixIndex (PostgreSQL) serves shorter terms, which match the
 	// start of the name: lower(name) LIKE 'te%'.
 	NamePrefixIndex = "api_keys_account_id_lower_name"
+	// NameMatchesFunc (PostgreSQL) returns up to cap ids of an account's
+	// keys whose name matches an ILIKE pattern, always through the trigram
+	// index (its SET clauses rule out walking the key list): the first step
+	// of a name search (graph/keyfilter.go), whose cost then depends on how
+	// many keys match, never on the planner guessing it.
+	NameMatchesFunc = "bt_key_name_matches"
 )
 
-// nameStatistics is the planner's sample of api_keys.name (default 100). A
-// larger sample lets PostgreSQL tell a search term matching 0.5 % of keys
-// (walk the list's order index, stop after a page) from one matching 0.01 %
-// (collect the matches from the trigram index, sort them).
-const nameStatistics = 1000
+// NameMatchesQuery is NameMatchesFunc's body ($1 account, $2 ILIKE pattern,
+// $3 cap), run under NameMatchesSettings, which leave the planner only
+// bitmap scans: the trigram index, never a walk of the key list.
+const NameMatchesQuery = "SELECT id FROM api_keys WHERE account_id = $1 AND name ILIKE $2 LIMIT $3"
+
+// NameMatchesSettings are NameMatchesFunc's planner settings.
+var NameMatchesSettings = []string{"enable_seqscan = off", "enable_indexscan = off", "enable_indexonlyscan = off"}
 
 // migrationLock is the PostgreSQL advisory lock key under which the extra
 // indexes are created, so processes starting together do not race.
@@ -60,7 +69,9 @@ func createIndexes(ctx context.Context, d *DB) error {
 	for _, stmt := range []string{
 		permIdx,
 		"CREATE INDEX IF NOT EXISTS " + NamePrefixIndex + " ON api_keys (account_id, lower(name) text_pattern_ops)",
-		fmt.Sprintf("ALTER TABLE api_keys ALTER COLUMN name SET STATISTICS %d", nameStatistics),
+		"CREATE OR REPLACE FUNCTION " + NameMatchesFunc + "(account bigint, pattern text, cap integer) " +
+			"RETURNS SETOF bigint LANGUAGE sql STABLE ROWS 100 " +
+			"SET " + strings.Join(NameMatchesSettings, " SET ") + " AS $$ " + NameMatchesQuery + " $$",
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("extra indexes: %s: %w", stmt, err)

@@ -20,6 +20,7 @@ import (
 	"businesstools/internal/clientip"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
+	"businesstools/internal/keysearch"
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
 	"businesstools/internal/ratelimit"
@@ -87,7 +88,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 }
 
 func (s *Server) routes() {
-	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, DefaultRateLimit: s.Config.RateLimit},
+	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, DefaultRateLimit: s.Config.RateLimit,
+		KeySearch: keysearch.New(s.DB)},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
 	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {

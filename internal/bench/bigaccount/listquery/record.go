@@ -3,9 +3,12 @@ package listquery
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/lib/pq"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -21,11 +24,11 @@ type Statement struct {
 	Args []any
 }
 
-// Recorder is an ent driver that keeps the statements sent outside
-// transactions (the list queries run outside them), like ent's debug driver
-// but keeping the arguments as values so the statement can be explained.
+// Recorder records the statements sent over its connections (see
+// OpenRecorded) between Start and Stop: ent's queries and the raw ones of
+// internal/keysearch alike, with their arguments as values so that a
+// statement can be explained.
 type Recorder struct {
-	dialect.Driver
 	mu    sync.Mutex
 	on    bool
 	stmts []Statement
@@ -46,48 +49,85 @@ func (r *Recorder) Stop() []Statement {
 	return r.stmts
 }
 
-func (r *Recorder) record(query string, args any) {
+func (r *Recorder) record(query string, args []driver.NamedValue) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.on {
-		a, _ := args.([]any)
-		r.stmts = append(r.stmts, Statement{SQL: query, Args: append([]any(nil), a...)})
+		st := Statement{SQL: query}
+		for _, a := range args {
+			st.Args = append(st.Args, a.Value)
+		}
+		r.stmts = append(r.stmts, st)
 	}
 }
 
-// Query records and runs a query.
-func (r *Recorder) Query(ctx context.Context, query string, args, v any) error {
-	r.record(query, args)
-	return r.Driver.Query(ctx, query, args, v)
-}
-
-// Exec records and runs a statement.
-func (r *Recorder) Exec(ctx context.Context, query string, args, v any) error {
-	r.record(query, args)
-	return r.Driver.Exec(ctx, query, args, v)
-}
-
-// OpenRecorded opens the PostgreSQL database at url (already migrated) with
-// an ent client whose statements go through a Recorder, scoped by the tenant
-// interceptor and hook as db.Open's client is.
+// OpenRecorded opens the PostgreSQL database at url (already migrated)
+// through connections that record into the returned Recorder, with an ent
+// client scoped by the tenant interceptor and hook as db.Open's client is.
 func OpenRecorded(url string) (*db.DB, *Recorder, error) {
-	sqlDB, err := sql.Open("postgres", url)
+	connector, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, nil, err
 	}
-	rec := &Recorder{Driver: entsql.OpenDB(dialect.Postgres, sqlDB)}
-	client := ent.NewClient(ent.Driver(rec))
+	rec := &Recorder{}
+	sqlDB := sql.OpenDB(recordingConnector{connector, rec})
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, sqlDB)))
 	client.Intercept(tenant.Interceptor())
 	client.Use(tenant.Hook())
 	return &db.DB{Client: client, SQL: sqlDB, Dialect: dialect.Postgres, URL: url}, rec, nil
 }
 
+type recordingConnector struct {
+	driver.Connector
+	rec *Recorder
+}
+
+func (c recordingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return recordingConn{conn, c.rec}, nil
+}
+
+// recordingConn passes everything to lib/pq's connection, recording queries
+// and statements on the way.
+type recordingConn struct {
+	driver.Conn
+	rec *Recorder
+}
+
+func (c recordingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.rec.record(query, args)
+	return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+}
+
+func (c recordingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.rec.record(query, args)
+	return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+}
+
+func (c recordingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+func (c recordingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+}
+
+func (c recordingConn) ResetSession(ctx context.Context) error {
+	return c.Conn.(driver.SessionResetter).ResetSession(ctx)
+}
+
+func (c recordingConn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
+
 // ListStatements keeps the statements that read the key list: those on
-// api_keys and its join table (not the session and admin look-ups).
+// api_keys and its join table, and the name search's trigram step (not the
+// session and admin look-ups).
 func ListStatements(stmts []Statement) []Statement {
 	var out []Statement
 	for _, s := range stmts {
-		if strings.Contains(s.SQL, `"api_key`) {
+		if strings.Contains(s.SQL, `"api_key`) || strings.Contains(s.SQL, db.NameMatchesFunc) {
 			out = append(out, s)
 		}
 	}
@@ -96,12 +136,27 @@ func ListStatements(stmts []Statement) []Statement {
 
 // Explain returns PostgreSQL's plan of st; with analyze it runs st and adds
 // timings and buffer counts (EXPLAIN (ANALYZE, BUFFERS)).
+// A call of db.NameMatchesFunc is explained as the query inside it, under
+// the function's settings.
 func Explain(ctx context.Context, sqlDB *sql.DB, st Statement, analyze bool) (string, error) {
 	prefix := "EXPLAIN "
 	if analyze {
 		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
 	}
-	rows, err := sqlDB.QueryContext(ctx, prefix+st.SQL, st.Args...)
+	tx, err := sqlDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return "", fmt.Errorf("explain: %w", err)
+	}
+	defer tx.Rollback()
+	if strings.Contains(st.SQL, db.NameMatchesFunc) {
+		for _, set := range db.NameMatchesSettings {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL "+set); err != nil {
+				return "", fmt.Errorf("explain: %w", err)
+			}
+		}
+		st.SQL = db.NameMatchesQuery
+	}
+	rows, err := tx.QueryContext(ctx, prefix+st.SQL, st.Args...)
 	if err != nil {
 		return "", fmt.Errorf("explain: %w", err)
 	}
