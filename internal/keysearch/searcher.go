@@ -44,7 +44,11 @@ const MatchCap = 2000
 //
 // The page itself is still read by entgql's Paginate, restricted to the ids
 // found, so cursors, order and pageInfo stay entgql's.
-type Searcher struct{ sql *stdsql.DB }
+type Searcher struct {
+	sql              *stdsql.DB
+	window, matchCap int
+	trace            func(step int) // tests: which step found the page
+}
 
 // New returns the Searcher of d, or nil on SQLite (which has no trigram
 // index; a nil Searcher plans nothing).
@@ -52,7 +56,7 @@ func New(d *db.DB) *Searcher {
 	if d == nil || !d.IsPostgres() {
 		return nil
 	}
-	return &Searcher{sql: d.SQL}
+	return &Searcher{sql: d.SQL, window: Window, matchCap: MatchCap}
 }
 
 // Page is the connection's arguments, as the resolver passes them to Paginate.
@@ -81,6 +85,7 @@ func (s *Searcher) Plan(ctx context.Context, w *ent.ApiKeyWhereInput, p Page) er
 	if err != nil {
 		return nil // an invalid filter: Paginate reports it
 	}
+	step := 1
 	ids, found, err := s.scanWindow(ctx, account, filter, p, column)
 	if err != nil {
 		return err
@@ -89,10 +94,15 @@ func (s *Searcher) Plan(ctx context.Context, w *ent.ApiKeyWhereInput, p Page) er
 		if ids, err = s.nameMatches(ctx, account, pattern); err != nil {
 			return err
 		}
-		found = len(ids) <= MatchCap
+		step, found = 2, len(ids) <= s.matchCap
 	}
 	if found {
 		w.AddPredicates(apikey.IDIn(ids...))
+	} else {
+		step = 3
+	}
+	if s.trace != nil {
+		s.trace(step)
 	}
 	return nil
 }
@@ -112,10 +122,16 @@ func (s *Searcher) scanWindow(ctx context.Context, account int, filter predicate
 	if p.Last != nil { // Paginate walks backwards for last/before
 		direction = direction.Reverse()
 	}
-	window := func(columns ...string) *sql.Selector {
+	// window is the next s.window keys, as a table named like api_keys so
+	// that the filter's (and the cursor's) columns resolve against it.
+	window := func(allColumns bool) *sql.Selector {
 		b := sql.Dialect(dialect.Postgres)
 		t := b.Table(apikey.Table)
-		sel := b.Select(columns...).From(t).Where(sql.EQ(t.C(apikey.FieldAccountID), account))
+		selected := "*"
+		if !allColumns {
+			selected = t.C(apikey.FieldID)
+		}
+		sel := b.Select(selected).From(t).Where(sql.EQ(t.C(apikey.FieldAccountID), account))
 		for _, cursor := range entgql.CursorsPredicate(p.After, p.Before, apikey.FieldID, column, direction) {
 			cursor(sel)
 		}
@@ -123,10 +139,9 @@ func (s *Searcher) scanWindow(ctx context.Context, account int, filter predicate
 		if direction == entgql.OrderDirectionDesc {
 			order = sql.Desc
 		}
-		return sel.OrderBy(order(t.C(column)), order(t.C(apikey.FieldID))).Limit(Window)
+		return sel.OrderBy(order(t.C(column)), order(t.C(apikey.FieldID))).Limit(s.window).As(apikey.Table)
 	}
-	keys := window("*").As(apikey.Table) // the filter's columns resolve against the window
-	sel := sql.Dialect(dialect.Postgres).Select().From(keys)
+	sel := sql.Dialect(dialect.Postgres).Select().From(window(true))
 	sel.Select(sel.C(apikey.FieldID))
 	filter(sel)
 	ids, err := s.ids(ctx, sel.Limit(want))
@@ -134,18 +149,18 @@ func (s *Searcher) scanWindow(ctx context.Context, account int, filter predicate
 		return ids, err == nil, err
 	}
 	var inWindow int
-	count := sql.Dialect(dialect.Postgres).Select(sql.Count("*")).From(window(apikey.FieldID).As("w"))
+	count := sql.Dialect(dialect.Postgres).Select(sql.Count("*")).From(window(false))
 	query, args := count.Query()
 	if err := s.sql.QueryRowContext(ctx, query, args...).Scan(&inWindow); err != nil {
 		return nil, false, fmt.Errorf("key search: %w", err)
 	}
-	return ids, inWindow < Window, nil
+	return ids, inWindow < s.window, nil
 }
 
 // nameMatches returns up to MatchCap+1 ids of the account's keys whose name
 // matches pattern, read through the trigram index.
 func (s *Searcher) nameMatches(ctx context.Context, account int, pattern string) ([]int, error) {
-	return s.query(ctx, "SELECT "+db.NameMatchesFunc+"($1, $2, $3)", account, pattern, MatchCap+1)
+	return s.query(ctx, "SELECT "+db.NameMatchesFunc+"($1, $2, $3)", account, pattern, s.matchCap+1)
 }
 
 func (s *Searcher) ids(ctx context.Context, sel *sql.Selector) ([]int, error) {
