@@ -55,9 +55,11 @@ e2e: build
 	$(GO) test -tags ui -count=1 ./frontend/
 	$(NPM) run e2e
 
-## bench: loopback load test of the key verification hot path, plus Go benchmarks
+## bench: loopback load test of the key verification hot path, plus Go benchmarks,
+## plus the key list at 1,000,000 keys on PostgreSQL (BENCH_DATABASE_URL, default the local server)
 bench:
 	$(GO) run ./internal/bench/loadtest
+	$(GO) run ./internal/bench/bigaccount $(if $(BENCH_DATABASE_URL),-database-url "$(BENCH_DATABASE_URL)")
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
 
 clean:

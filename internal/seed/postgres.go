@@ -20,7 +20,9 @@ type pgWriter struct {
 	permIDs   map[permission.Key]int
 }
 
-func (w *pgWriter) chunkSize() int { return 50_000 }
+func (w *pgWriter) chunkSize() int { return 25_000 }
+
+func (w *pgWriter) writers() int { return 2 }
 
 func (w *pgWriter) write(ctx context.Context, chunk []key) error {
 	ids, err := w.reserveIDs(ctx, len(chunk))

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -78,7 +79,7 @@ func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	gen := &generator{rnd: rand.New(rand.NewPCG(opts.Seed, 0x5eed)), now: opts.Now}
 
 	// Generating (crypto/rand, SHA-256) overlaps with the database writing
-	// the previous chunk.
+	// earlier chunks, on as many connections as the database gains from.
 	chunks := make(chan []key, 1)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -100,18 +101,23 @@ func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		}
 		return nil
 	})
-	g.Go(func() error {
-		for chunk := range chunks {
-			if err := w.write(gctx, chunk); err != nil {
-				return err
+	var mu sync.Mutex // guards res and the progress calls
+	for range w.writers() {
+		g.Go(func() error {
+			for chunk := range chunks {
+				if err := w.write(gctx, chunk); err != nil {
+					return err
+				}
+				mu.Lock()
+				res.add(chunk, opts.Now)
+				if opts.Progress != nil {
+					opts.Progress(res.Keys)
+				}
+				mu.Unlock()
 			}
-			res.add(chunk, opts.Now)
-			if opts.Progress != nil {
-				opts.Progress(res.Keys)
-			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return res, fmt.Errorf("seed: %w", err)
 	}
@@ -187,6 +193,9 @@ func firstKeyID() int { return *migrate.APIKeysTable.Annotation.IncrementStart }
 // writer stores chunks of keys the fastest way its database knows.
 type writer interface {
 	chunkSize() int
+	// writers is how many chunks are written at once: on PostgreSQL each
+	// COPY keeps one core busy with index upkeep; SQLite has one writer.
+	writers() int
 	write(ctx context.Context, chunk []key) error
 	// finish refreshes the planner's statistics, so the key lists use their
 	// indexes at once instead of after the next auto-analyze.

@@ -26,6 +26,8 @@ const sqliteRowsPerInsert = 500
 
 func (w *sqliteWriter) chunkSize() int { return 10_000 }
 
+func (w *sqliteWriter) writers() int { return 1 }
+
 func (w *sqliteWriter) write(ctx context.Context, chunk []key) error {
 	return inTx(ctx, w.d.SQL, func(tx *sql.Tx) error {
 		var last int
