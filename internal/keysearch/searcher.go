@@ -35,12 +35,13 @@ const MatchCap = 2000
 //  1. it reads the next Window keys of the page's order (an index walk) and
 //     tests the whole filter on them: when a page's worth match, or the
 //     list ends, the page is among those keys;
-//  2. otherwise the term is rare here; it collects up to MatchCap+1 keys
+//  2. when at least a third of a page matched, the list is walked without
+//     the window: at that density a page takes about three windows;
+//  3. otherwise the term is rare here; it collects up to MatchCap+1 keys
 //     matching the name from the trigram index (db.NameMatchesFunc), and
 //     when there are at most MatchCap the page is among those;
-//  3. otherwise the term is rare near the page but common further on (at
-//     least one key in N/MatchCap matches): the list is walked, as in 1,
-//     without the window.
+//  4. otherwise the term is rare near the page but common further on (at
+//     least one key in N/MatchCap matches): the list is walked, as in 2.
 //
 // The page itself is still read by entgql's Paginate, restricted to the ids
 // found, so cursors, order and pageInfo stay entgql's.
@@ -85,39 +86,47 @@ func (s *Searcher) Plan(ctx context.Context, w *ent.ApiKeyWhereInput, p Page) er
 	if err != nil {
 		return nil // an invalid filter: Paginate reports it
 	}
-	step := 1
-	ids, found, err := s.scanWindow(ctx, account, filter, p, column)
-	if err != nil {
-		return err
-	}
-	if !found {
-		if ids, err = s.nameMatches(ctx, account, pattern); err != nil {
-			return err
-		}
-		step, found = 2, len(ids) <= s.matchCap
-	}
-	if found {
-		w.AddPredicates(apikey.IDIn(ids...))
-	} else {
-		step = 3
-	}
-	if s.trace != nil {
-		s.trace(step)
-	}
-	return nil
-}
-
-// scanWindow tests filter on the next Window keys of the page's order. It
-// reports found when the page is among the ids it returns: a page's worth
-// (and one more, for hasNextPage) matched, or the list ended in the window.
-func (s *Searcher) scanWindow(ctx context.Context, account int, filter predicate.ApiKey, p Page, column string) ([]int, bool, error) {
-	want := 1
+	want := 1 // a page and one more, for hasNextPage
 	switch {
 	case p.First != nil:
 		want += *p.First
 	case p.Last != nil:
 		want += *p.Last
 	}
+	step, err := s.plan(ctx, w, account, filter, p, column, pattern, want)
+	if err == nil && s.trace != nil {
+		s.trace(step)
+	}
+	return err
+}
+
+// plan adds the predicate that makes the page cheap and returns the step
+// (see Searcher) that chose it.
+func (s *Searcher) plan(ctx context.Context, w *ent.ApiKeyWhereInput, account int, filter predicate.ApiKey, p Page, column, pattern string, want int) (int, error) {
+	ids, found, err := s.scanWindow(ctx, account, filter, p, column, want)
+	switch {
+	case err != nil:
+		return 0, err
+	case found:
+		w.AddPredicates(apikey.IDIn(ids...))
+		return 1, nil
+	case 3*len(ids) >= want:
+		return 2, nil // the unindexed name test makes the planner walk
+	}
+	if ids, err = s.nameMatches(ctx, account, pattern); err != nil {
+		return 0, err
+	}
+	if len(ids) > s.matchCap {
+		return 4, nil
+	}
+	w.AddPredicates(apikey.IDIn(ids...))
+	return 3, nil
+}
+
+// scanWindow tests filter on the next Window keys of the page's order and
+// returns up to want matching ids. It reports found when the page is among
+// them: want matched, or the list ended in the window.
+func (s *Searcher) scanWindow(ctx context.Context, account int, filter predicate.ApiKey, p Page, column string, want int) ([]int, bool, error) {
 	direction := p.Order.Direction
 	if p.Last != nil { // Paginate walks backwards for last/before
 		direction = direction.Reverse()

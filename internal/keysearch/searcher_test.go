@@ -17,9 +17,10 @@ import (
 )
 
 // fixture is an account of 600 keys (newest last) whose names make each
-// step of the Searcher find the page, with a small window and cap:
-// "alpha" in every other key (step 1), "zebra" in five (step 2), "legacy"
-// in the 150 oldest only (step 3), "nothing" nowhere (step 2, empty).
+// step of the Searcher find the page, with a window of 100 and a cap of 50:
+// "alpha" in every other key (step 1), "delta" in every tenth (step 2),
+// "zebra" in three (step 3), "legacy" in the 150 oldest only (step 4),
+// "nothing" nowhere (step 3, empty).
 func fixture(t *testing.T) (*ent.Client, *Searcher, context.Context, time.Time) {
 	t.Helper()
 	if testdb.Kind() != "postgres" {
@@ -38,6 +39,8 @@ func fixture(t *testing.T) (*ent.Client, *Searcher, context.Context, time.Time) 
 			word = "Legacy"
 		case i%120 == 7:
 			word = "ZEBRA"
+		case i%10 == 3:
+			word = "Delta"
 		case i%2 == 0:
 			word = "Alpha"
 		}
@@ -79,7 +82,7 @@ func TestSearcher_SamePagesAsPlainFilter(t *testing.T) {
 		{Field: ent.ApiKeyOrderFieldName, Direction: entgql.OrderDirectionAsc},
 	}
 	// The step expected for the newest-first order (the others shuffle the terms).
-	terms := map[string]int{"alpha": 1, "zebra": 2, "legacy": 3, "nothing": 2, "KEY 5": 1}
+	terms := map[string]int{"alpha": 1, "delta": 2, "zebra": 3, "legacy": 4, "nothing": 3, "KEY 5": 1}
 	for term, wantStep := range terms {
 		for _, order := range orders {
 			name := fmt.Sprintf("%s by %s", term, order.Field)
@@ -114,7 +117,7 @@ func TestSearcher_SamePagesAsPlainFilter(t *testing.T) {
 func TestSearcher_WithOtherFilters(t *testing.T) {
 	client, s, ctx, base := fixture(t)
 	order := &ent.ApiKeyOrder{Field: ent.ApiKeyOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
-	for _, term := range []string{"alpha", "zebra", "legacy"} {
+	for _, term := range []string{"alpha", "delta", "zebra", "legacy"} {
 		extra := apikey.LastUsedAtGT(base.Add(-30 * time.Minute)) // about half the keys
 		want := client.ApiKey.Query().Where(apikey.NameContainsFold(term), extra).
 			Order(apikey.ByCreatedAt(entgql.OrderDirectionDesc.OrderTermOption()), apikey.ByID(entgql.OrderDirectionDesc.OrderTermOption())).
