@@ -69,6 +69,10 @@ func createIndexes(ctx context.Context, d *DB) error {
 	for _, stmt := range []string{
 		permIdx,
 		"CREATE INDEX IF NOT EXISTS " + NamePrefixIndex + " ON api_keys (account_id, lower(name) text_pattern_ops)",
+		// Key lists read a page on an index; a parallel plan's worker
+		// start-up costs more than that, and the planner picks one exactly
+		// when it overestimates the work (a name test it cannot estimate).
+		"ALTER TABLE api_keys SET (parallel_workers = 0)",
 		"CREATE OR REPLACE FUNCTION " + NameMatchesFunc + "(account bigint, pattern text, cap integer) " +
 			"RETURNS SETOF bigint LANGUAGE sql STABLE ROWS 100 " +
 			"SET " + strings.Join(NameMatchesSettings, " SET ") + " AS $$ " + NameMatchesQuery + " $$",
