@@ -55,12 +55,17 @@ e2e: build
 	$(GO) test -tags ui -count=1 ./frontend/
 	$(NPM) run e2e
 
-## bench: loopback load test of the key verification hot path, plus Go benchmarks,
-## plus the key list at 1,000,000 keys on PostgreSQL (BENCH_DATABASE_URL, default the local server)
+## bench: wrk against a fresh server process (/healthz vs GET /v1/me with valid, unknown and
+## bad-checksum keys, alternating rounds, medians, ratios) and uncached verification latency;
+## PostgreSQL at BENCH_POSTGRES when reachable (else SQLite); BENCH_FLAGS e.g. -seed-keys 1000000;
+## then the key list at 1,000,000 keys (a fresh database on BENCH_POSTGRES's server)
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+BENCH_FLAGS ?=
 bench:
-	$(GO) run ./internal/bench/loadtest
-	$(GO) run ./internal/bench/bigaccount $(if $(BENCH_DATABASE_URL),-database-url "$(BENCH_DATABASE_URL)")
+	@command -v wrk >/dev/null || { echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(GO) run ./internal/bench/loadtest -postgres '$(BENCH_POSTGRES)' $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
+	$(GO) run ./internal/bench/bigaccount -database-url '$(BENCH_POSTGRES)'
 
 clean:
 	rm -rf bin frontend/dist

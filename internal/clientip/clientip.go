@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"businesstools/internal/reqstate"
 )
 
 // Header is the forwarding header read from trusted proxies.
@@ -46,19 +48,29 @@ func (r *Resolver) Trusted(addr netip.Addr) bool {
 	return false
 }
 
-// Resolve returns the client address of req: the peer, or, when the peer is
-// a trusted proxy, the X-Forwarded-For entries walked from the right while
-// they are trusted proxies too, ending at the first that is not (the
+// Resolve returns the client address of req as text (see ResolveAddr); a
+// peer address that is not an IP address is returned as it is.
+func (r *Resolver) Resolve(req *http.Request) string {
+	if addr, ok := r.ResolveAddr(req); ok {
+		return addr.String()
+	}
+	return peerHost(req.RemoteAddr)
+}
+
+// ResolveAddr returns the client address of req: the peer, or, when the
+// peer is a trusted proxy, the X-Forwarded-For entries walked from the right
+// while they are trusted proxies too, ending at the first that is not (the
 // client). Should the walk meet a malformed entry or run out of entries, the
 // last address it reached is the answer: everything to the right of it was
-// added by trusted proxies, nothing to the left can be believed.
-func (r *Resolver) Resolve(req *http.Request) string {
+// added by trusted proxies, nothing to the left can be believed. It reports
+// false when the peer address itself is not an IP address.
+func (r *Resolver) ResolveAddr(req *http.Request) (netip.Addr, bool) {
 	peer, ok := parse(peerHost(req.RemoteAddr))
 	if !ok {
-		return peerHost(req.RemoteAddr)
+		return netip.Addr{}, false
 	}
 	if len(r.trusted) == 0 || !r.Trusted(peer) {
-		return peer.String()
+		return peer, true
 	}
 	client := peer
 	values := req.Header.Values(Header)
@@ -77,36 +89,54 @@ func (r *Resolver) Resolve(req *http.Request) string {
 			}
 			addr, ok := parse(entry)
 			if !ok {
-				return client.String()
+				return client, true
 			}
 			client = addr
 			if !r.Trusted(addr) {
-				return client.String()
+				return client, true
 			}
 		}
 	}
-	return client.String()
+	return client, true
 }
 
-// Middleware stores each request's client address in its context, for
-// FromContext.
+// Middleware starts each request's state (see reqstate: the one context copy
+// the outer layers make) and stores the client address in it, for AddrFrom
+// and FromContext.
 func (r *Resolver) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		next.ServeHTTP(w, req.WithContext(NewContext(req.Context(), r.Resolve(req))))
+		w, req, st := reqstate.New(w, req)
+		st.ClientIP, _ = r.ResolveAddr(req)
+		next.ServeHTTP(w, req)
 	})
 }
 
-type ctxKey struct{}
-
-// NewContext returns ctx carrying the client address ip.
+// NewContext returns ctx carrying the client address ip (text, as
+// FromContext returns it), for handlers mounted without Middleware.
 func NewContext(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, ctxKey{}, ip)
+	ctx, st := reqstate.NewContext(ctx)
+	st.ClientIP, _ = parse(ip)
+	return ctx
 }
 
-// FromContext returns the address stored by NewContext (or Middleware).
+// AddrFrom returns the client address stored by Middleware or NewContext,
+// without converting it to text (the REST hot path's IP allow-list check).
+func AddrFrom(ctx context.Context) (netip.Addr, bool) {
+	st := reqstate.From(ctx)
+	if st == nil || !st.ClientIP.IsValid() {
+		return netip.Addr{}, false
+	}
+	return st.ClientIP, true
+}
+
+// FromContext returns the address stored by Middleware or NewContext as
+// text (audit events, login throttling).
 func FromContext(ctx context.Context) (string, bool) {
-	ip, ok := ctx.Value(ctxKey{}).(string)
-	return ip, ok
+	addr, ok := AddrFrom(ctx)
+	if !ok {
+		return "", false
+	}
+	return addr.String(), true
 }
 
 // peerHost is RemoteAddr without its port.

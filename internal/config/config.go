@@ -36,6 +36,12 @@ type Config struct {
 	// CIDRs (a bare address is one host) of reverse proxies whose
 	// X-Forwarded-For is believed (default none: the TCP peer is the client).
 	TrustedProxies []netip.Prefix
+	// RedisURL is BT_REDIS_URL (environment only: it may hold a password):
+	// redis://host:port/db shares per-key rate limits between processes.
+	RedisURL string
+	// MailLease is BT_MAIL_LEASE, for tests: how long a mail claim lasts
+	// without its heartbeat (default 30s).
+	MailLease time.Duration
 }
 
 // Development reports whether the server runs in development mode.
@@ -96,6 +102,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return c, fmt.Errorf("BT_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,::1/128: %w", err)
+	}
+	if c.RedisURL = getenv("BT_REDIS_URL"); c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return c, fmt.Errorf("BT_REDIS_URL must look like redis://host:port/db")
+	}
+	if v := getenv("BT_MAIL_LEASE"); v != "" {
+		if c.MailLease, err = time.ParseDuration(v); err != nil || c.MailLease <= 0 {
+			return c, fmt.Errorf("BT_MAIL_LEASE must be a positive duration such as 30s")
+		}
 	}
 	return c, nil
 }

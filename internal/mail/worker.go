@@ -14,6 +14,7 @@ import (
 	"businesstools/ent/email"
 	"businesstools/ent/predicate"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // WorkerConfig configures a Worker; zero values take the defaults shown.
@@ -27,10 +28,11 @@ type WorkerConfig struct {
 	// each further one (30 s), up to MaxBackoff (1 h).
 	BackoffBase time.Duration
 	MaxBackoff  time.Duration
-	// Lease is how long a claim lasts; a message whose worker died is claimed
-	// again once its lease has run out (5 min). The claim of each message is
-	// renewed right before its send, so the lease only has to outlast one
-	// send; it is raised to at least 3 × SendTimeout.
+	// Lease is how long a claim lasts without renewal; a message whose worker
+	// died is claimed again once its lease has run out (30 s: another
+	// process takes it over within Lease + PollInterval). While a worker
+	// holds a claim a heartbeat renews it every Lease/3, however long the
+	// sends take; each message's claim is also renewed right before its send.
 	Lease time.Duration
 	// SendTimeout bounds one delivery (60 s).
 	SendTimeout time.Duration
@@ -42,6 +44,10 @@ type WorkerConfig struct {
 	// Now is the clock (time.Now).
 	Now func() time.Time
 }
+
+// DefaultLease is WorkerConfig.Lease's default (BT_MAIL_LEASE overrides it,
+// for tests).
+const DefaultLease = 30 * time.Second
 
 // StopTimeout bounds the database writes Stop waits for after the caller's
 // context has ended: handing back the message whose send was interrupted.
@@ -77,11 +83,8 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	def(&cfg.BackoffBase, 30*time.Second)
 	def(&cfg.MaxBackoff, time.Hour)
 	def(&cfg.SendTimeout, 60*time.Second)
-	def(&cfg.Lease, 5*time.Minute)
+	def(&cfg.Lease, DefaultLease)
 	def(&cfg.PollInterval, time.Second)
-	if cfg.Lease < 3*cfg.SendTimeout {
-		cfg.Lease = 3 * cfg.SendTimeout
-	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
 	}
@@ -167,6 +170,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	c, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
+	}
+	if len(c.ids) > 0 {
+		defer w.heartbeat(c)()
 	}
 	for i, id := range c.ids {
 		if ctx.Err() != nil || w.sends.Err() != nil {
@@ -255,6 +261,34 @@ func (w *Worker) claim(ctx context.Context) (claimed, error) {
 		}
 	}
 	return c, nil
+}
+
+// heartbeat renews claim c on every message it still holds, every Lease/3,
+// until the returned stop is called: a live worker keeps its claims through
+// sends of any length, and a dead one's run out within Lease.
+func (w *Worker) heartbeat(c claimed) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(w.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			ctx, cancel := dbContext()
+			_, err := w.cfg.DB.Client.Email.Update().
+				Where(email.StatusEQ(email.StatusSending), email.ClaimedBy(c.token)).
+				SetLockedUntil(w.now().Add(w.cfg.Lease)).Save(tenant.Unscoped(ctx))
+			cancel()
+			if err != nil {
+				w.cfg.Logger.Error("mail outbox: renew claims", "err", err)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }
 
 // dbContext bounds the worker's own database writes; they are not cut short

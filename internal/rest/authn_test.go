@@ -228,8 +228,7 @@ func TestAuthn_InvalidKeysNoDBWork(t *testing.T) {
 	bad := []byte(k.Secret)
 	bad[10] ^= 1
 	noSecretsInLogs(t, app, k.Secret, unknown)
-	queries := countKeyQueries(app)
-	lookups := app.Server.Verifier.Lookups
+	lookups := app.Server.Verifier.Lookups // each one statement (see apikey's TestVerifier_OneQueryPerUncachedKey)
 
 	for range 20 {
 		for _, key := range []string{"", "bt_short", string(bad)} {
@@ -238,8 +237,8 @@ func TestAuthn_InvalidKeysNoDBWork(t *testing.T) {
 			}
 		}
 	}
-	if q, l := queries.Load(), lookups(); q != 0 || l != 0 {
-		t.Fatalf("missing/malformed/bad-checksum keys made %d queries, %d lookups; want none", q, l)
+	if l := lookups(); l != 0 {
+		t.Fatalf("missing/malformed/bad-checksum keys made %d lookups; want none", l)
 	}
 	for range 20 {
 		if code, _ := status(t, app, "/v1/me", unknown); code != 401 {
@@ -256,9 +255,6 @@ func TestAuthn_InvalidKeysNoDBWork(t *testing.T) {
 	}
 	if l := lookups(); l != 2 {
 		t.Fatalf("20 requests with one valid key made %d lookups, want 1", l-1)
-	}
-	if q := queries.Load(); q > 2*3 { // per lookup: api_keys + eager-loaded permissions and account
-		t.Fatalf("%d queries for 2 lookups", q)
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
 	"businesstools/internal/ratelimit"
+	"businesstools/internal/requestid"
 	"businesstools/internal/rest"
 	"businesstools/internal/usage"
 )
@@ -99,8 +100,8 @@ func (s *Server) routes() {
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
-	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
-		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify}))
+	rest.New(rest.Config{Mux: s.mux, DB: s.DB, Keys: s.Keys, Logger: s.Logger, // registers /v1 on s.mux
+		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify})
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
@@ -108,7 +109,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.Handle("/", frontend.Handler())
-	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux))))
+	s.handler = requestid.Middleware(clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux)))))
 }
 
 // startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the
@@ -126,7 +127,7 @@ func (s *Server) startMail() error {
 		s.Logger.Info("mail: no BT_SMTP_URL; emails are captured in the database")
 	}
 	s.Mail = mail.NewWorker(mail.WorkerConfig{DB: s.DB, Sender: sender, Logger: s.Logger,
-		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff})
+		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff, Lease: s.Config.MailLease})
 	s.Mail.Start()
 	s.OnStop(s.Mail.Stop)
 	return nil

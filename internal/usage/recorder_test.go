@@ -1,7 +1,6 @@
 package usage_test
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,23 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"businesstools/ent"
 	"businesstools/ent/keyusage"
 	"businesstools/internal/apptest"
+	"businesstools/internal/tenant"
+	"businesstools/internal/usage"
 )
 
 // countLastUsedWrites counts the statements that write api_keys.last_used_at.
-// Call it before the first REST request (hooks must not be added while
-// mutations run).
 func countLastUsedWrites(app *apptest.App) *atomic.Int64 {
 	var n atomic.Int64
-	app.DB.Client.ApiKey.Use(func(next ent.Mutator) ent.Mutator {
-		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if _, ok := m.(*ent.ApiKeyMutation).LastUsedAt(); ok {
-				n.Add(1)
-			}
-			return next.Mutate(ctx, m)
-		})
+	usage.OnExec(app.Server.Usage, func(q string) {
+		if strings.Contains(q, "UPDATE api_keys SET last_used_at") {
+			n.Add(1)
+		}
 	})
 	return &n
 }
@@ -67,6 +62,11 @@ func TestRecorder_CoalescesWrites(t *testing.T) {
 		map[string]any{"id": k.ID}).Decode(t, &data)
 	if data.APIKey.LastUsedAt == nil || time.Since(*data.APIKey.LastUsedAt) > time.Hour {
 		t.Fatalf("lastUsedAt = %v", data.APIKey.LastUsedAt)
+	}
+	id, _ := strconv.Atoi(k.ID)
+	row := app.DB.Client.ApiKey.GetX(tenant.Unscoped(t.Context()), id)
+	if row.LastUsedIP != "127.0.0.1" || row.LastUsedRoute != "GET /v1/me" {
+		t.Fatalf("last used from %q on %q, want 127.0.0.1 on GET /v1/me", row.LastUsedIP, row.LastUsedRoute)
 	}
 	today := data.APIKeyUsage[len(data.APIKeyUsage)-1]
 	if today.Day != time.Now().UTC().Format("2006-01-02") || today.Count != n {
