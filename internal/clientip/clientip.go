@@ -100,15 +100,53 @@ func (r *Resolver) ResolveAddr(req *http.Request) (netip.Addr, bool) {
 	return client, true
 }
 
+// ProtoHeader is the header in which a trusted proxy says which scheme the
+// client used.
+const ProtoHeader = "X-Forwarded-Proto"
+
+// HTTPS reports whether req came over TLS: to this server, or to a trusted
+// proxy that says so in X-Forwarded-Proto (its right-most value, the one
+// the proxy next to us wrote). From anyone else the header is ignored.
+func (r *Resolver) HTTPS(req *http.Request) bool {
+	if req.TLS != nil {
+		return true
+	}
+	peer, ok := parse(peerHost(req.RemoteAddr))
+	if !ok || !r.Trusted(peer) {
+		return false
+	}
+	values := req.Header.Values(ProtoHeader)
+	if len(values) == 0 {
+		return false
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
 // Middleware starts each request's state (see reqstate: the one context copy
 // the outer layers make) and stores the client address in it, for AddrFrom
-// and FromContext.
+// and FromContext, and whether it came over TLS, for HTTPSFromContext.
 func (r *Resolver) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		w, req, st := reqstate.New(w, req)
 		st.ClientIP, _ = r.ResolveAddr(req)
+		st.HTTPS = r.HTTPS(req)
+		st.HTTPSKnown = true
 		next.ServeHTTP(w, req)
 	})
+}
+
+// HTTPSFromContext returns what Middleware found with HTTPS; ok is false
+// when the request did not pass through Middleware.
+func HTTPSFromContext(ctx context.Context) (https, ok bool) {
+	st := reqstate.From(ctx)
+	if st == nil || !st.HTTPSKnown {
+		return false, false
+	}
+	return st.HTTPS, true
 }
 
 // NewContext returns ctx carrying the client address ip (text, as

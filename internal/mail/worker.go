@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -167,6 +169,7 @@ func (w *Worker) loop(ctx context.Context) {
 // RunOnce claims up to BatchSize due messages and delivers each, stopping
 // between messages when ctx ends. It returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	ctx = tenant.Unscoped(ctx) // the outbox holds every account's mail
 	c, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
@@ -222,24 +225,19 @@ func (w *Worker) claim(ctx context.Context) (claimed, error) {
 	lease := now.Add(w.cfg.Lease)
 	client := w.cfg.DB.Client
 	if w.cfg.DB.IsPostgres() {
-		tx, err := client.Tx(ctx)
+		err := db.WithTx(ctx, client, func(tx *ent.Tx) error {
+			ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
+				Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
+			if err == nil && len(ids) > 0 {
+				_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
+					SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
+			}
+			c.ids = ids
+			return err
+		})
 		if err != nil {
 			return claimed{}, err
 		}
-		ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
-			Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
-		if err == nil && len(ids) > 0 {
-			_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
-				SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			return claimed{}, err
-		}
-		if err := tx.Commit(); err != nil {
-			return claimed{}, err
-		}
-		c.ids = ids
 		return c, nil
 	}
 	// SQLite has one writer at a time: a conditional UPDATE per candidate is
@@ -294,7 +292,7 @@ func (w *Worker) heartbeat(c claimed) (stop func()) {
 // dbContext bounds the worker's own database writes; they are not cut short
 // by Stop, which waits for them.
 func dbContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), StopTimeout)
+	return context.WithTimeout(tenant.Unscoped(context.Background()), StopTimeout)
 }
 
 // release returns messages of claim c that were not tried to the queue.
@@ -390,10 +388,18 @@ func (w *Worker) Backoff(attempt int) time.Duration {
 	return min(d, w.cfg.MaxBackoff)
 }
 
+// truncate makes an error fit last_error: valid UTF-8 without NUL (an SMTP
+// reply need be neither; PostgreSQL refuses both), at most 1000 bytes, cut
+// at a character boundary (a cut inside one is invalid UTF-8 too).
 func truncate(s string) string {
 	const max = 1000
-	if len(s) > max {
-		return s[:max] + "…"
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

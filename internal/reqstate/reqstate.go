@@ -21,6 +21,11 @@ type State struct {
 	// Key is the REST layer's verified API key (a *rest.Principal), nil
 	// before verification and outside /v1.
 	Key any
+	// HTTPS is whether the request came over TLS (directly or through a
+	// trusted proxy); HTTPSKnown is whether clientip's middleware decided it.
+	HTTPS, HTTPSKnown bool
+	// RequestID is the id requestid's middleware gave the request.
+	RequestID string
 
 	status int
 }

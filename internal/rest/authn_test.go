@@ -10,6 +10,7 @@ import (
 
 	"businesstools/internal/apikey"
 	"businesstools/internal/apptest"
+	"businesstools/internal/tenant"
 )
 
 // Ensure every unusable key — missing, malformed, bad checksum, unknown,
@@ -18,7 +19,7 @@ import (
 func TestAuthn_401(t *testing.T) {
 	app := apptest.New(t)
 	token := app.LoginOwner()
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	valid := app.CreateKey(token, "valid", "SEND_EMAILS")
 	flipped := []byte(valid.Secret)
 	flipped[len(flipped)-1] ^= 1 // still base62, checksum now wrong
@@ -135,7 +136,7 @@ func TestMe(t *testing.T) {
 		Scopes []string
 	}
 	apptest.ReadJSON(t, resp, &me)
-	acc := app.DB.Client.Account.GetX(context.Background(), me.Account.ID)
+	acc := app.DB.Client.Account.GetX(tenant.Unscoped(context.Background()), me.Account.ID)
 	if resp.StatusCode != 200 || apptest.ID(me.ID) != k.ID || me.Name != "Production Email API" || me.Account.Name != acc.Name ||
 		strings.Join(me.Scopes, " ") != "emails:send leads:read" {
 		t.Fatalf("GET /v1/me = %d %+v", resp.StatusCode, me)

@@ -40,7 +40,7 @@ func TestRecorder_CoalescesWrites(t *testing.T) {
 		}
 	}
 	rec := app.Server.Usage
-	if err := rec.Flush(t.Context()); err != nil {
+	if err := rec.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatal(err)
 	}
 	st := rec.Stats()
@@ -77,7 +77,7 @@ func TestRecorder_CoalescesWrites(t *testing.T) {
 	for range 5 {
 		app.REST(http.MethodGet, "/v1/me", k.Secret, nil)
 	}
-	if err := rec.Flush(t.Context()); err != nil {
+	if err := rec.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatal(err)
 	}
 	app.GQL(token, `query($id:ID!){apiKey(id:$id){lastUsedAt} apiKeyUsage(id:$id,days:1){day count}}`,
@@ -98,11 +98,11 @@ func TestRecorder_DeletedKey(t *testing.T) {
 	}
 	var del struct{ DeleteApiKey struct{ DeletedID string } }
 	app.GQL(token, `mutation($id:ID!){deleteApiKey(id:$id){deletedId}}`, map[string]any{"id": k.ID}).Decode(t, &del)
-	if err := app.Server.Usage.Flush(t.Context()); err != nil {
+	if err := app.Server.Usage.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatalf("flush after delete: %v", err)
 	}
 	id, _ := strconv.Atoi(k.ID)
-	if n := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).CountX(t.Context()); n != 0 {
+	if n := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).CountX(tenant.Unscoped(t.Context())); n != 0 {
 		t.Fatalf("%d usage rows left for the deleted key", n)
 	}
 }
@@ -115,11 +115,11 @@ func TestRecorder_FlushOnStop(t *testing.T) {
 	for range 7 {
 		app.REST(http.MethodGet, "/v1/me", k.Secret, nil)
 	}
-	if err := app.Server.Usage.Stop(t.Context()); err != nil { // what Server.Stop runs
+	if err := app.Server.Usage.Stop(tenant.Unscoped(t.Context())); err != nil { // what Server.Stop runs
 		t.Fatal(err)
 	}
 	id, _ := strconv.Atoi(k.ID)
-	rows := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).AllX(t.Context())
+	rows := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).AllX(tenant.Unscoped(t.Context()))
 	if len(rows) != 1 || rows[0].Count != 7 {
 		t.Fatalf("usage rows after stop = %+v, want one with 7", rows)
 	}
