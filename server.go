@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"businesstools/internal/auth"
 	"businesstools/internal/config"
@@ -153,7 +154,8 @@ func seedKeys(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	// A system path: it writes for the account it names.
+	ctx, stop := signal.NotifyContext(tenant.Unscoped(context.Background()), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
