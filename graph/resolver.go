@@ -10,6 +10,7 @@ import (
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
 	"businesstools/internal/settings"
+	"businesstools/internal/keysearch"
 )
 
 //go:generate go run -mod=mod github.com/99designs/gqlgen generate
@@ -23,6 +24,8 @@ type Resolver struct {
 	Settings *settings.Service
 	// DefaultRateLimit is BT_RATE_LIMIT: requests/s for keys without their own limit.
 	DefaultRateLimit int
+	// KeySearch plans name searches of the key list on PostgreSQL (nil on SQLite).
+	KeySearch *keysearch.Searcher
 }
 
 // actor returns the signed-in admin as the audit trail's actor. The root
