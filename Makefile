@@ -41,11 +41,17 @@ vet:
 ## test: the whole suite — Go with the race detector on SQLite and on PostgreSQL, SPA unit tests, browser end-to-end tests
 test: check-generated vet test-go-sqlite test-go-postgres test-spa e2e
 
+# Throughput tests also run without the race detector, which slows the
+# database drivers many times (RATE_TESTS).
+RATE_TESTS = -run 'KeepsUpWith10000KeysPerSecond' ./internal/usage/
+
 test-go-sqlite:
 	TEST_DB=sqlite $(GO) test -race -count=1 ./...
+	TEST_DB=sqlite $(GO) test -count=1 $(RATE_TESTS)
 
 test-go-postgres:
 	TEST_DB=postgres $(GO) test -race -count=1 ./...
+	TEST_DB=postgres $(GO) test -count=1 $(RATE_TESTS)
 
 test-spa: frontend/node_modules/.package-lock.json
 	$(NPM) run typecheck
@@ -57,7 +63,8 @@ e2e: build
 
 ## bench: wrk against a fresh server process (/healthz vs GET /v1/me with valid, unknown and
 ## bad-checksum keys, alternating rounds, medians, ratios) and uncached verification latency;
-## PostgreSQL at BENCH_POSTGRES when reachable (else SQLite); BENCH_FLAGS e.g. -seed-keys 1000000
+## PostgreSQL at BENCH_POSTGRES when reachable (else SQLite); BENCH_FLAGS e.g. -seed-keys 1000000;
+## then the key list at 1,000,000 keys (a fresh database on BENCH_POSTGRES's server)
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 BENCH_FLAGS ?=
 bench:
@@ -65,6 +72,7 @@ bench:
 		$$s apt-get update -qq && $$s apt-get install -y -qq wrk >/dev/null; }
 	$(GO) run ./internal/bench/loadtest -postgres '$(BENCH_POSTGRES)' $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/ ./internal/server/
+	$(GO) run ./internal/bench/bigaccount -database-url '$(BENCH_POSTGRES)'
 
 clean:
 	rm -rf bin frontend/dist

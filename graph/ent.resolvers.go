@@ -10,6 +10,7 @@ import (
 	"businesstools/ent/permission"
 	"businesstools/graph/generated"
 	"businesstools/internal/apperr"
+	"businesstools/internal/keysearch"
 	"context"
 
 	"entgo.io/contrib/entgql"
@@ -44,9 +45,15 @@ func (r *queryResolver) APIKeys(ctx context.Context, after *entgql.Cursor[int], 
 	if orderBy == nil {
 		orderBy = &ent.ApiKeyOrder{Field: ent.ApiKeyOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
 	}
+	first = defaultPage(first, last)
+	keysearch.ShortTermsAsPrefix(where)
+	err := r.KeySearch.Plan(ctx, where, keysearch.Page{After: after, Before: before, First: first, Last: last, Order: orderBy})
+	if err != nil {
+		return nil, apperr.Internalf(err, "search keys")
+	}
 	// Permissions are loaded for the whole page in one query, not per key.
 	return r.Client.ApiKey.Query().WithPermissions(func(q *ent.PermissionQuery) { q.Order(permission.ByID()) }).
-		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
+		Paginate(countOnlyWhenAsked(ctx), after, first, before, last, ent.WithApiKeyOrder(orderBy), ent.WithApiKeyFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
@@ -58,7 +65,7 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 		orderBy = &ent.AuditEventOrder{Field: ent.AuditEventOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
 	}
 	return r.Client.AuditEvent.Query().
-		Paginate(ctx, after, defaultPage(first, last), before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+		Paginate(countOnlyWhenAsked(ctx), after, defaultPage(first, last), before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // AccessToken returns generated.AccessTokenResolver implementation.

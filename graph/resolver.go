@@ -10,6 +10,7 @@ import (
 	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/keysearch"
 	"businesstools/internal/settings"
 	"businesstools/internal/team"
 )
@@ -28,6 +29,8 @@ type Resolver struct {
 	Tokens *accesstoken.Service
 	// DefaultRateLimit is BT_RATE_LIMIT: requests/s for keys without their own limit.
 	DefaultRateLimit int
+	// KeySearch plans name searches of the key list on PostgreSQL (nil on SQLite).
+	KeySearch *keysearch.Searcher
 }
 
 // actor returns the signed-in admin as the audit trail's actor. The root

@@ -13,7 +13,9 @@ import (
 	"businesstools/graph/generated"
 	"businesstools/graph/model"
 	keys "businesstools/internal/apikey"
+	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/keysearch"
 	"context"
 	"time"
 )
@@ -216,9 +218,14 @@ func (r *apiKeyWhereInputResolver) Status(ctx context.Context, obj *ent.ApiKeyWh
 
 // Permission is the resolver for the permission field.
 func (r *apiKeyWhereInputResolver) Permission(ctx context.Context, obj *ent.ApiKeyWhereInput, data *permission.Key) error {
-	if data != nil {
-		obj.AddPredicates(apikey.HasPermissionsWith(permission.KeyEQ(*data)))
+	if data == nil {
+		return nil
 	}
+	id, err := r.Client.Permission.Query().Where(permission.KeyEQ(*data)).OnlyID(ctx)
+	if err != nil {
+		return apperr.Internalf(err, "find permission %s", *data)
+	}
+	obj.AddPredicates(keysearch.HasPermission(id))
 	return nil
 }
 

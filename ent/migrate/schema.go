@@ -180,6 +180,22 @@ var (
 					Where: "leaked_at IS NOT NULL",
 				},
 			},
+			{
+				Name:    "apikey_inactive_account_id_created_at_id",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[1], APIKeysColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "NOT active",
+				},
+			},
+			{
+				Name:    "apikey_expiring_account_id_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "expires_at IS NOT NULL",
+				},
+			},
 		},
 	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
@@ -215,9 +231,9 @@ var (
 				Columns: []*schema.Column{AuditEventsColumns[9]},
 			},
 			{
-				Name:    "auditevent_api_key_id",
+				Name:    "auditevent_api_key_id_created_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[5]},
+				Columns: []*schema.Column{AuditEventsColumns[5], AuditEventsColumns[1], AuditEventsColumns[0]},
 			},
 			{
 				Name:    "auditevent_account_id_created_at_id",

@@ -73,7 +73,9 @@ func (ApiKey) Edges() []ent.Edge {
 func (ApiKey) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("account_id", "name").Unique(),
-		// First pages of the key list at 1M keys: each SPA order walks an index.
+		// First pages of the key list at 1M keys: each SPA order walks an
+		// index backwards (ORDER BY created_at DESC, id DESC LIMIT n+1),
+		// stopping after the page. More in internal/db/indexes.go.
 		index.Fields("account_id", "created_at", "id"),
 		index.Fields("account_id", "last_used_at", "id"),
 		// The periodic expiry check (internal/keyjobs) reads keys expiring soon;
@@ -81,6 +83,13 @@ func (ApiKey) Indexes() []ent.Index {
 		// BitmapOr of three index scans, not a scan of every key.
 		index.Fields("expires_at"),
 		index.Fields("leaked_at").Annotations(entsql.IndexWhere("leaked_at IS NOT NULL")),
+		// The status filters INACTIVE and EXPIRED select few keys, or none:
+		// walking the list's index for them could read the whole account, so
+		// they get small partial indexes of their own.
+		index.Fields("account_id", "created_at", "id").StorageKey("apikey_inactive_account_id_created_at_id").
+			Annotations(entsql.IndexWhere("NOT active")),
+		index.Fields("account_id", "expires_at").StorageKey("apikey_expiring_account_id_expires_at").
+			Annotations(entsql.IndexWhere("expires_at IS NOT NULL")),
 	}
 }
 

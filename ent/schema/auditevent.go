@@ -38,7 +38,8 @@ func (AuditEvent) Fields() []ent.Field {
 // Indexes of the AuditEvent.
 func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("api_key_id"),
+		// A key's trail, newest first (the SPA's key details).
+		index.Fields("api_key_id", "created_at", "id"),
 		// The security log: one account's events, newest first.
 		index.Fields("account_id", "created_at", "id"),
 	}

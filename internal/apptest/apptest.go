@@ -108,7 +108,7 @@ func openDB(tb testing.TB, url string) *db.DB {
 	var err error
 	if path, ok := strings.CutPrefix(url, sqlitePrefix); ok {
 		if d, err = db.OpenSQLiteFile(path); err == nil {
-			err = db.Migrate(context.Background(), d.Client)
+			err = db.Migrate(context.Background(), d)
 		}
 	} else {
 		d, err = db.Open(context.Background(), url, "")

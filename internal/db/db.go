@@ -47,7 +47,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := Migrate(ctx, d.Client); err != nil {
+	if err := Migrate(ctx, d); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -100,10 +100,14 @@ func wrap(sqlDB *sql.DB, dialectName, url string) *DB {
 	return &DB{Client: client, SQL: sqlDB, Dialect: dialectName, URL: url}
 }
 
-// Migrate creates or updates the schema and seeds the permissions.
-func Migrate(ctx context.Context, client *ent.Client) error {
-	if err := client.Schema.Create(ctx); err != nil {
+// Migrate creates or updates the schema, adds the indexes ent cannot
+// declare (indexes.go) and seeds the permissions.
+func Migrate(ctx context.Context, d *DB) error {
+	if err := d.Client.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return SeedPermissions(ctx, client)
+	if err := createIndexes(ctx, d); err != nil {
+		return err
+	}
+	return SeedPermissions(ctx, d.Client)
 }

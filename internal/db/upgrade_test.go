@@ -58,7 +58,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 	if driver == "postgres" {
 		d, err = db.Open(ctx, url, "")
 	} else if d, err = db.OpenSQLiteFile(url); err == nil {
-		err = db.Migrate(ctx, d.Client)
+		err = db.Migrate(ctx, d)
 	}
 	if err != nil {
 		t.Fatalf("open the previous release's database: %v", err)

@@ -22,6 +22,7 @@ import (
 	"businesstools/internal/config"
 	"businesstools/internal/db"
 	"businesstools/internal/keyjobs"
+	"businesstools/internal/keysearch"
 	"businesstools/internal/leaks"
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
@@ -133,7 +134,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 
 func (s *Server) routes() {
 	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, Settings: s.Settings,
-		Team: s.Team, Tokens: s.Tokens, DefaultRateLimit: s.Config.RateLimit},
+		Team: s.Team, Tokens: s.Tokens, DefaultRateLimit: s.Config.RateLimit, KeySearch: keysearch.New(s.DB)},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
 	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {

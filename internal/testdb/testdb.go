@@ -41,7 +41,7 @@ func Open(tb testing.TB) *db.DB {
 	} else {
 		d, err = db.OpenSQLiteFile(filepath.Join(tb.TempDir(), "test.db"))
 		if err == nil {
-			err = db.Migrate(ctx, d.Client)
+			err = db.Migrate(ctx, d)
 		}
 	}
 	if err != nil {
