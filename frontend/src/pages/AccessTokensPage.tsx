@@ -169,12 +169,12 @@ export function AccessTokensPage() {
                       <td className="col-actions">
                         <button
                           type="button"
-                          className="button button-danger-ghost button-sm"
+                          className="icon-button icon-button-danger"
                           aria-label={`Revoke token ${t.name}`}
+                          title="Revoke"
                           onClick={() => setRevoking(t)}
                         >
                           <TrashIcon />
-                          <span>Revoke</span>
                         </button>
                       </td>
                     </tr>

@@ -184,9 +184,7 @@ function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: b
       </td>
       {manage && (
         <td className="col-actions">
-          {isMe ? (
-            <span className="subtle small">Another owner can remove you</span>
-          ) : (
+          {isMe ? null : (
             <button type="button" className="button button-danger-ghost button-sm" aria-label={`Remove ${member.email}`} onClick={onRemove}>
               <TrashIcon />
               <span>Remove</span>
