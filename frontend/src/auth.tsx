@@ -16,7 +16,9 @@ export type AuthState =
 export type LoginResult = { ok: true } | { ok: false; message: string };
 
 /** An invite's outcome: signed in, or errors keyed by field ("password", "token") plus the rest. */
-export type AcceptResult = { ok: true } | { ok: false; fields: Record<string, string>; message: string | null };
+export type AcceptResult =
+  | { ok: true }
+  | { ok: false; fields: Record<string, string>; message: string | null; codes: (string | null)[] };
 
 interface AuthContextValue {
   state: AuthState;
@@ -117,7 +119,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         return { ok: true };
       }
       const { fields, general } = splitFieldErrors(res.error);
-      return { ok: false, fields, message: general.length ? general.join(' ') : null };
+      const codes = appErrors(res.error).map((e) => e.code);
+      return { ok: false, fields, message: general.length ? general.join(' ') : null, codes };
     },
     [client, newClient],
   );

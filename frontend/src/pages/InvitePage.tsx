@@ -6,6 +6,9 @@ import { Logo } from '../components/Logo';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 1024;
 
+export const INVALID_LINK =
+  'This invitation link is not valid any more: it was used already or has expired. Ask an owner to invite you again.';
+
 export interface InviteErrors {
   password?: string;
   confirm?: string;
@@ -54,12 +57,11 @@ export function InvitePage() {
     if (res.fields.password) {
       setErrors({ password: res.fields.password });
       document.getElementById(`${uid}-pw`)?.focus();
+      return;
     }
-    const other = Object.entries(res.fields)
-      .filter(([f]) => f !== 'password')
-      .map(([f]) => (f === 'token' ? 'This invitation link is not valid any more: it was used already or has expired. Ask an owner to invite you again.' : res.fields[f]));
-    const msgs = [...other, ...(res.message ? [res.message] : [])];
-    if (msgs.length) setGeneral(msgs.join(' '));
+    // Anything else refused is the link: used, expired, or never issued (the server does not say which).
+    const refused = res.codes.some((c) => c === 'BAD_USER_INPUT' || c === 'NOT_FOUND' || c === 'FORBIDDEN' || c === 'UNAUTHENTICATED');
+    setGeneral(refused ? INVALID_LINK : (res.message ?? 'Could not accept the invitation. Please try again.'));
   }
 
   return (

@@ -126,15 +126,19 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
   const formRef = useRef<HTMLFormElement>(null);
   const toast = useToast();
 
-  // A fresh copy from the server (after a save, or another owner's change) replaces an untouched form.
-  const base = useRef(settings);
+  // What the server holds as far as we know: the query's answer, or the last save's.
+  const [baseline, setBaseline] = useState(settings);
+  // A fresh copy from the server (a refetch, or another owner's change) replaces an untouched form.
+  const seen = useRef(settings);
   useEffect(() => {
-    if (base.current !== settings && Object.keys(settingsPatch(form, base.current)).length === 0) setForm(formOf(settings));
-    base.current = settings;
+    if (seen.current === settings) return;
+    seen.current = settings;
+    if (Object.keys(settingsPatch(form, baseline)).length === 0) setForm(formOf(settings));
+    setBaseline(settings);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [settings]);
 
-  const patch = settingsPatch(form, settings);
+  const patch = settingsPatch(form, baseline);
   const dirty = Object.keys(patch).length > 0;
 
   function set<K extends keyof SettingsForm>(k: K, v: SettingsForm[K]) {
@@ -181,6 +185,7 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
     }
     if (result.data) {
       setErrors({});
+      setBaseline(result.data.updateAccountSettings);
       setForm(formOf(result.data.updateAccountSettings));
       toast('Settings saved.');
     }
@@ -345,11 +350,16 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
       </fieldset>
       {!readOnly && (
         <div className="settings-footer">
-          <button type="button" className="button button-secondary" disabled={!dirty || state.fetching} onClick={() => {
-            setForm(formOf(settings));
-            setErrors({});
-            setGeneral(null);
-          }}>
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={!dirty || state.fetching}
+            onClick={() => {
+              setForm(formOf(baseline));
+              setErrors({});
+              setGeneral(null);
+            }}
+          >
             Discard changes
           </button>
           <button type="submit" className="button button-primary" disabled={!dirty || state.fetching}>
