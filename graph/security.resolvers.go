@@ -31,8 +31,3 @@ func (r *mutationResolver) UpdateAccountSettings(ctx context.Context, input mode
 func (r *queryResolver) AccountSettings(ctx context.Context) (*model.AccountSettings, error) {
 	panic(fmt.Errorf("not implemented: AccountSettings - accountSettings"))
 }
-
-// NeedsAttention is the resolver for the needsAttention field.
-func (r *apiKeyWhereInputResolver) NeedsAttention(ctx context.Context, obj *ent.ApiKeyWhereInput, data *bool) error {
-	panic(fmt.Errorf("not implemented: NeedsAttention - needsAttention"))
-}

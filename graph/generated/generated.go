@@ -288,7 +288,6 @@ type QueryResolver interface {
 type ApiKeyWhereInputResolver interface {
 	Status(ctx context.Context, obj *ent.ApiKeyWhereInput, data *model.APIKeyStatus) error
 	Permission(ctx context.Context, obj *ent.ApiKeyWhereInput, data *permission.Key) error
-	NeedsAttention(ctx context.Context, obj *ent.ApiKeyWhereInput, data *bool) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1999,11 +1998,6 @@ extend type Query {
 extend type Mutation {
   "Changes the account's key policies (owners only); audited SETTINGS_CHANGED."
   updateAccountSettings(input: UpdateAccountSettingsInput!): AccountSettings!
-}
-
-extend input ApiKeyWhereInput {
-  "Leaked, expiring within 7 days or unused per the account's policy."
-  needsAttention: Boolean
 }
 `, BuiltIn: false},
 	{Name: "../team.graphqls", Input: `# DESIGN.md section 10: teams, roles and access tokens.
@@ -7470,7 +7464,7 @@ func (ec *executionContext) unmarshalInputApiKeyWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasPermissions", "hasPermissionsWith", "status", "permission", "needsAttention"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasPermissions", "hasPermissionsWith", "status", "permission"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7731,15 +7725,6 @@ func (ec *executionContext) unmarshalInputApiKeyWhereInput(ctx context.Context, 
 				return it, err
 			}
 			if err = ec.Resolvers.ApiKeyWhereInput().Permission(ctx, &it, data); err != nil {
-				return it, err
-			}
-		case "needsAttention":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAttention"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			if err = ec.Resolvers.ApiKeyWhereInput().NeedsAttention(ctx, &it, data); err != nil {
 				return it, err
 			}
 		}

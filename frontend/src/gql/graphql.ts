@@ -98,8 +98,6 @@ export type ApiKeyWhereInput = {
   nameLTE?: string | null | undefined;
   nameNEQ?: string | null | undefined;
   nameNotIn?: Array<string> | null | undefined;
-  /** Leaked, expiring within 7 days or unused per the account's policy. */
-  needsAttention?: boolean | null | undefined;
   not?: ApiKeyWhereInput | null | undefined;
   or?: Array<ApiKeyWhereInput> | null | undefined;
   permission?: PermissionKey | null | undefined;
