@@ -795,14 +795,18 @@ try {
     assert((await rest('/v1/me', leakySecret)).status === 401, 'the leaked key still works');
     await reviewShot('warnings');
 
-    await page.getByLabel('Needs attention').check();
+    // The box follows the URL, which changes in a transition: click, then wait for it.
+    const attention = page.getByLabel('Needs attention');
+    await attention.click();
+    await eventually(async () => attention.isChecked(), { message: 'Needs attention did not turn on' });
     const names = async () => page.getByTestId('key-row').getByRole('link').allInnerTexts();
     await eventually(async () => {
       const n = await names();
       return n.includes(LEAKY) && n.includes(SOON) && !n.includes('CRM Sync (prod)');
     }, { message: 'Needs attention does not list exactly the warned keys' });
     assert(new URL(page.url()).searchParams.get('attention') === '1', `url ${page.url()}`);
-    await page.getByLabel('Needs attention').uncheck();
+    await attention.click();
+    await eventually(async () => !(await attention.isChecked()), { message: 'Needs attention did not turn off' });
     await eventually(async () => (await names()).includes('CRM Sync (prod)'), { message: 'unchecking the filter' });
   });
 
@@ -945,7 +949,7 @@ try {
   await step('Team: the owner invites a viewer; the invite email links to /invite/<token>', async () => {
     await page.getByRole('link', { name: 'Team', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
-    assert((await page.getByTestId('my-role').innerText()).includes('Owner'), 'the sidebar does not show the Owner role');
+    assert((await page.getByTestId('my-role').textContent()).includes('Owner'), 'the sidebar does not show the Owner role');
     await button('Invite admin').click();
     const dialog = page.getByRole('dialog', { name: 'Invite an admin' });
     await dialog.getByLabel('Email').fill(VIEWER);
@@ -983,7 +987,7 @@ try {
     await vp.getByRole('button', { name: 'Set password and sign in' }).click();
     await vp.getByRole('heading', { level: 1, name: 'API Key Management' }).waitFor();
     assert(new URL(vp.url()).pathname === '/keys', `landed on ${vp.url()}`);
-    assert((await vp.getByTestId('my-role').innerText()).includes('Viewer'), 'the sidebar does not show the Viewer role');
+    assert((await vp.getByTestId('my-role').textContent()).includes('Viewer'), 'the sidebar does not show the Viewer role');
     await vp.getByTestId('key-row').first().waitFor();
     assert((await vp.getByRole('button', { name: 'Create New Key' }).count()) === 0, 'a viewer sees Create New Key');
     assert((await vp.getByRole('button', { name: /^(Reveal|Roll|Delete|Deactivate|Activate) key / }).count()) === 0, 'a viewer sees key actions');

@@ -41,7 +41,7 @@ type Documents = {
     "\n  mutation AcceptInvite($input: AcceptInviteInput!) {\n    acceptInvite(input: $input) {\n      admin {\n        id\n        email\n        role\n        account {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.AcceptInviteDocument,
     "\n  fragment AccessTokenFields on AccessToken {\n    id\n    name\n    maskedToken\n    scopes\n    createdAt\n    expiresAt\n    lastUsedAt\n    admin {\n      id\n      email\n    }\n  }\n": typeof types.AccessTokenFieldsFragmentDoc,
     "\n  query AccessTokens {\n    accessTokens {\n      ...AccessTokenFields\n    }\n  }\n": typeof types.AccessTokensDocument,
-    "\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        ...AccessTokenFields\n      }\n    }\n  }\n": typeof types.CreateAccessTokenDocument,
+    "\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CreateAccessTokenDocument,
     "\n  mutation RevokeAccessToken($id: ID!) {\n    revokeAccessToken(id: $id) {\n      revokedId\n    }\n  }\n": typeof types.RevokeAccessTokenDocument,
 };
 const documents: Documents = {
@@ -72,7 +72,7 @@ const documents: Documents = {
     "\n  mutation AcceptInvite($input: AcceptInviteInput!) {\n    acceptInvite(input: $input) {\n      admin {\n        id\n        email\n        role\n        account {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.AcceptInviteDocument,
     "\n  fragment AccessTokenFields on AccessToken {\n    id\n    name\n    maskedToken\n    scopes\n    createdAt\n    expiresAt\n    lastUsedAt\n    admin {\n      id\n      email\n    }\n  }\n": types.AccessTokenFieldsFragmentDoc,
     "\n  query AccessTokens {\n    accessTokens {\n      ...AccessTokenFields\n    }\n  }\n": types.AccessTokensDocument,
-    "\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        ...AccessTokenFields\n      }\n    }\n  }\n": types.CreateAccessTokenDocument,
+    "\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        id\n        name\n      }\n    }\n  }\n": types.CreateAccessTokenDocument,
     "\n  mutation RevokeAccessToken($id: ID!) {\n    revokeAccessToken(id: $id) {\n      revokedId\n    }\n  }\n": types.RevokeAccessTokenDocument,
 };
 
@@ -201,7 +201,7 @@ export function graphql(source: "\n  query AccessTokens {\n    accessTokens {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        ...AccessTokenFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        ...AccessTokenFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateAccessToken($input: CreateAccessTokenInput!) {\n    createAccessToken(input: $input) {\n      secret\n      accessToken {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

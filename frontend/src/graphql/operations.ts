@@ -369,7 +369,8 @@ export const CreateAccessTokenMutation = graphql(`
     createAccessToken(input: $input) {
       secret
       accessToken {
-        ...AccessTokenFields
+        id
+        name
       }
     }
   }
