@@ -802,12 +802,12 @@ try {
     const names = async () => page.getByTestId('key-row').getByRole('link').allInnerTexts();
     await eventually(async () => {
       const n = await names();
-      return n.includes(LEAKY) && n.includes(SOON) && !n.includes('CRM Sync (prod)');
+      return n.includes(LEAKY) && n.includes(SOON) && !n.includes('Escape test');
     }, { message: 'Needs attention does not list exactly the warned keys' });
     assert(new URL(page.url()).searchParams.get('attention') === '1', `url ${page.url()}`);
     await attention.click();
     await eventually(async () => !(await attention.isChecked()), { message: 'Needs attention did not turn off' });
-    await eventually(async () => (await names()).includes('CRM Sync (prod)'), { message: 'unchecking the filter' });
+    await eventually(async () => (await names()).includes('Escape test'), { message: 'unchecking the filter' });
   });
 
   await step('the leak email reaches every admin once, names the key and links to /keys/<id>', async () => {
