@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useMemo, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { ApiKeyCountQuery, ApiKeysQuery, PermissionsQuery } from '../graphql/operations';
 import type { ApiKeyFieldsFragment, ApiKeyStatus, ApiKeysQuery as ApiKeysQueryData, ApiKeysQueryVariables, PermissionKey } from '../gql/graphql';
@@ -13,6 +13,7 @@ import { WHY } from '../lib/roles';
 import { RelativeTime } from '../components/RelativeTime';
 import { KeyIcon, PlusIcon, SearchIcon, SortIcon, WarningIcon } from '../components/icons';
 import { errorMessage } from '../lib/errors';
+import { useDebouncedParam, useUrlState } from '../lib/urlState';
 import { formatDate, formatExact, formatTime } from '../lib/time';
 
 export const PAGE_SIZE = 20;
@@ -65,7 +66,7 @@ export function listVariables(params: URLSearchParams): ApiKeysQueryVariables {
 }
 
 export function ApiKeysPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlState();
   const [creating, setCreating] = useState(false);
   const variables = useMemo(() => listVariables(params), [params]);
   const context = useMemo(() => ({ additionalTypenames: ['ApiKey'] }), []);
@@ -83,37 +84,13 @@ export function ApiKeysPage() {
   const filtered = !!(params.get('q') || params.get('status') || params.get('permission') || attention);
   const sort = parseSort(params.get('sort'));
 
-  function update(changes: Record<string, string | null>, resetPage = true) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    if (resetPage) {
-      next.delete('after');
-      next.delete('before');
-      next.delete('page');
-    }
-    setParams(next, { replace: 'q' in changes });
-  }
-
   function toggleSort(key: SortKey) {
     const dir: Dir = sort.key === key && sort.dir === 'desc' ? 'asc' : 'desc';
     update({ sort: key === 'created' && dir === 'desc' ? null : `${key}-${dir}` });
   }
 
   // Search box: local text, debounced into the URL.
-  const [search, setSearch] = useState(params.get('q') ?? '');
-  const urlQ = params.get('q') ?? '';
-  useEffect(() => {
-    if (search.trim() === urlQ.trim()) return;
-    const t = setTimeout(() => update({ q: search.trim() || null }), 250);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
-  useEffect(() => {
-    setSearch((s) => (s.trim() === urlQ.trim() ? s : urlQ));
-  }, [urlQ]);
+  const [search, setSearch] = useDebouncedParam(params, 'q', update);
 
   const conn = data?.apiKeys;
   const keys: ApiKeyFieldsFragment[] = (conn?.edges ?? []).flatMap((e) => (e?.node ? [e.node] : []));

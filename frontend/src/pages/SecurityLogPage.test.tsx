@@ -107,6 +107,20 @@ describe('SecurityLogPage', () => {
     expect(screen.getByLabelText('Filter by key name')).toHaveValue('');
   });
 
+  it('a clear right after typing stays cleared (the pending debounced change does not bring filters back)', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup();
+    await user.selectOptions(screen.getByLabelText('Filter by event'), 'LEAKED');
+    await user.type(screen.getByLabelText('Filter by key name'), 'crm');
+    await waitFor(() => expect(last(calls)).toMatchObject({ where: { action: 'LEAKED', apiKeyNameContainsFold: 'crm' } }));
+    await user.type(screen.getByLabelText('Filter by key name'), '-sync');
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(last(calls)).toEqual({ first: LOG_PAGE_SIZE, where: null });
+    expect(screen.getByLabelText('Filter by event')).toHaveValue('');
+    expect(screen.getByLabelText('Filter by key name')).toHaveValue('');
+  });
+
   it('pages with cursors: Older after the end cursor, Newer back to the first page', async () => {
     const user = userEvent.setup();
     const { calls } = setup(() => page(EVENTS, true));

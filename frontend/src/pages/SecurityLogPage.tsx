@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useMemo, useRef } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { AdminsQuery, SecurityLogQuery } from '../graphql/operations';
 import type { AuditAction, SecurityLogQuery as SecurityLogData, SecurityLogQueryVariables } from '../gql/graphql';
@@ -7,6 +7,7 @@ import { ACTION_GROUPS, ALL_ACTIONS, actionLabel, actionTone } from '../lib/audi
 import { errorMessage } from '../lib/errors';
 import { formatDate, formatExact, formatTime } from '../lib/time';
 import { SearchIcon } from '../components/icons';
+import { useDebouncedParam, useUrlState } from '../lib/urlState';
 
 export const LOG_PAGE_SIZE = 25;
 
@@ -34,26 +35,10 @@ export function logVariables(params: URLSearchParams): SecurityLogQueryVariables
   return vars;
 }
 
-/** A text filter typed into a box and written to the URL after a short pause. */
-function useDebouncedParam(params: URLSearchParams, name: string, update: (c: Record<string, string | null>) => void) {
-  const urlValue = params.get(name) ?? '';
-  const [text, setText] = useState(urlValue);
-  useEffect(() => {
-    if (text.trim() === urlValue.trim()) return;
-    const t = setTimeout(() => update({ [name]: text.trim() || null }), 250);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text]);
-  useEffect(() => {
-    setText((s) => (s.trim() === urlValue.trim() ? s : urlValue));
-  }, [urlValue]);
-  return [text, setText] as const;
-}
-
 const ctx = { additionalTypenames: ['AuditEvent', 'ApiKey'] };
 
 export function SecurityLogPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlState();
   const variables = useMemo(() => logVariables(params), [params]);
   const [result, refetch] = useQuery({ query: SecurityLogQuery, variables, context: ctx, requestPolicy: 'cache-and-network' });
   const [admins] = useQuery({ query: AdminsQuery, requestPolicy: 'cache-first' });
@@ -61,20 +46,6 @@ export function SecurityLogPage() {
   const last = useRef<SecurityLogData | undefined>(undefined);
   if (result.data) last.current = result.data;
   const data = result.data ?? (result.fetching ? last.current : undefined);
-
-  function update(changes: Record<string, string | null>, resetPage = true) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    if (resetPage) {
-      next.delete('after');
-      next.delete('before');
-      next.delete('page');
-    }
-    setParams(next, { replace: 'keyName' in changes || 'actor' in changes });
-  }
 
   const [keyName, setKeyName] = useDebouncedParam(params, 'keyName', update);
   const [actor, setActor] = useDebouncedParam(params, 'actor', update);
