@@ -60,9 +60,14 @@ e2e: build
 screenshot: build
 	cd frontend && SCREENSHOT=1 npm run e2e
 
-## bench: loopback load test of the key verification hot path, plus Go benchmarks
+## bench: wrk against a fresh server process (/healthz vs GET /v1/me with valid, unknown and
+## bad-checksum keys, alternating rounds, medians, ratios) and uncached verification latency;
+## PostgreSQL at BENCH_POSTGRES when reachable (else SQLite); BENCH_FLAGS e.g. -seed-keys 1000000
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+BENCH_FLAGS ?=
 bench:
-	$(GO) run ./internal/bench/loadtest
+	@command -v wrk >/dev/null || { echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(GO) run ./internal/bench/loadtest -postgres '$(BENCH_POSTGRES)' $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
 
 clean:

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,12 +14,12 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"businesstools/internal/auth"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
 	"businesstools/internal/server"
+	"businesstools/internal/tenant"
 )
 
 func main() {
@@ -33,6 +34,9 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 		return adminCreate(args[2:], stdin, stderr)
 	}
 	cfg, err := config.Load(args, os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage text is the answer
+	}
 	if err != nil {
 		return err
 	}
@@ -43,7 +47,7 @@ func run(args []string, stdin io.Reader, stderr io.Writer) error {
 }
 
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, terminal io.Writer) error {
-	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	d, err := db.Open(tenant.Unscoped(ctx), cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -52,27 +56,28 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, terminal
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Addr: cfg.Addr, Handler: srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	httpSrv := server.HTTPServer(cfg.Addr, srv.Handler(), server.DefaultTimeouts)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	logger.Info("listening", "addr", cfg.Addr, "database", d.Dialect, "env", cfg.Env)
 	select {
 	case err := <-errc:
-		return err
+		stopCtx, cancel := context.WithTimeout(context.Background(), server.ShutdownTimeout)
+		defer cancel()
+		return errors.Join(err, srv.Stop(stopCtx))
 	case <-ctx.Done():
 	}
-	// SIGTERM: stop accepting, drain requests, then flush usage and stop the
-	// workers. Each step has its own deadline, so a slow drain cannot use up
-	// the time the final flush needs.
+	// SIGTERM: stop accepting and drain requests, then flush usage and stop
+	// the workers — all within one deadline (server.ShutdownTimeout), of
+	// which draining may take at most server.DrainTimeout.
 	logger.Info("shutting down")
-	drainCtx, cancelDrain := context.WithTimeout(context.Background(), 20*time.Second)
+	stopCtx, cancel := context.WithTimeout(context.Background(), server.ShutdownTimeout)
+	defer cancel()
+	drainCtx, cancelDrain := context.WithTimeout(stopCtx, server.DrainTimeout)
 	defer cancelDrain()
 	if err := httpSrv.Shutdown(drainCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Error("drain", "err", err)
 	}
-	stopCtx, cancelStop := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancelStop()
 	return srv.Stop(stopCtx)
 }
 

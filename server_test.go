@@ -9,6 +9,7 @@ import (
 
 	"businesstools/internal/auth"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
@@ -39,7 +40,7 @@ func TestAdminCreate(t *testing.T) {
 		strings.NewReader("another-password"), &out); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	cfgURL, dir := getenv(t)
 	d, err := db.Open(ctx, cfgURL, dir)
 	if err != nil {
@@ -72,12 +73,12 @@ func TestAdminCreate_BadInput(t *testing.T) {
 		}
 	}
 	url, dir := getenv(t)
-	d, err := db.Open(context.Background(), url, dir)
+	d, err := db.Open(tenant.Unscoped(context.Background()), url, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if n := d.Client.Admin.Query().CountX(context.Background()); n != 0 {
+	if n := d.Client.Admin.Query().CountX(tenant.Unscoped(context.Background())); n != 0 {
 		t.Fatalf("%d admins created", n)
 	}
 }

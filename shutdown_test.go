@@ -15,6 +15,7 @@ import (
 	"businesstools/ent/schema"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // Ensure a stopping server (SIGTERM cancels serve's context) drains and then
@@ -35,7 +36,7 @@ func TestServeFlushesUsageOnShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
+	ctx, stop := context.WithCancel(tenant.Unscoped(context.Background()))
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard) }()
 	base := "http://" + addr
@@ -61,14 +62,14 @@ func TestServeFlushesUsageOnShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not return after shutdown")
 	}
-	d, err := db.Open(context.Background(), cfg.DatabaseURL, cfg.DataDir)
+	d, err := db.Open(tenant.Unscoped(context.Background()), cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	k := d.Client.ApiKey.Query().Where(apikey.Name("k")).OnlyX(context.Background())
+	k := d.Client.ApiKey.Query().Where(apikey.Name("k")).OnlyX(tenant.Unscoped(context.Background()))
 	var total int64
-	for _, u := range d.Client.KeyUsage.Query().AllX(context.Background()) {
+	for _, u := range d.Client.KeyUsage.Query().AllX(tenant.Unscoped(context.Background())) {
 		total += u.Count
 	}
 	if !k.LastUsedAt.After(schema.NeverUsed) || total != 5 {

@@ -9,6 +9,7 @@ import (
 
 	"businesstools/internal/apptest"
 	"businesstools/internal/config"
+	"businesstools/internal/tenant"
 )
 
 const createMutation = `mutation($in:CreateApiKeyInput!){createApiKey(input:$in){secret apiKey{id}}}`
@@ -156,7 +157,7 @@ func TestRevealApiKey_Disabled(t *testing.T) {
 	app := apptest.New(t, func(c *config.Config) { c.AllowReveal = false })
 	token := app.LoginOwner()
 	k := app.CreateKey(token, "One", "SEND_EMAILS")
-	row, err := app.DB.Client.ApiKey.Query().Only(t.Context())
+	row, err := app.DB.Client.ApiKey.Query().Only(tenant.Unscoped(t.Context()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -19,6 +17,7 @@ import (
 	"businesstools/graph/generated"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/requestid"
 )
 
 // Limits on what one GraphQL operation may ask for. A connection field costs
@@ -37,18 +36,22 @@ type HandlerConfig struct {
 
 // NewHandler returns the /graphql handler: POST with a JSON body only — no
 // GET, form or multipart transport, so a cross-site form cannot mutate.
+// Documents are bounded before they are parsed (limits.go), filters before
+// any resolver runs (where.go), and no error shows driver text (errors.go).
 func NewHandler(r *Resolver, cfg HandlerConfig) http.Handler {
 	srv := handler.New(generated.NewExecutableSchema(schemaConfig(r)))
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(jsonPOST{}) // body, document and string limits: see transport.go
 	srv.Use(extension.Introspection{})
+	srv.Use(&whereBounds{})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	guard := operationGuard{development: cfg.Development}
 	srv.Use(guard)
 	srv.AroundRootFields(guard.requireAdmin)
+	srv.AroundFields(resolverErrors)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		cfg.Logger.Error("graphql panic", "panic", p)
-		return apperr.New(apperr.Internal, "Something went wrong on our side.")
+		cfg.Logger.ErrorContext(ctx, "graphql panic", "request_id", requestid.From(ctx), "panic", p)
+		return apperr.New(apperr.Internal, internalMessage)
 	})
 	return srv
 }
@@ -127,74 +130,4 @@ func depth(set ast.SelectionSet, level int) int {
 		}
 	}
 	return deepest
-}
-
-// codes maps service error codes to GraphQL extensions.code, in one place.
-var codes = map[apperr.Code]string{
-	apperr.Invalid:              "BAD_USER_INPUT",
-	apperr.NotFound:             "NOT_FOUND",
-	apperr.Unauthenticated:      "UNAUTHENTICATED",
-	apperr.Forbidden:            "FORBIDDEN",
-	apperr.Conflict:             "BAD_USER_INPUT",
-	apperr.RateLimited:          "RATE_LIMITED",
-	apperr.RevealDisabled:       "REVEAL_DISABLED",
-	apperr.TooLarge:             "BAD_USER_INPUT",
-	apperr.Unprocessable:        "BAD_USER_INPUT",
-	apperr.UnsupportedMediaType: "BAD_USER_INPUT",
-	apperr.Internal:             "INTERNAL_SERVER_ERROR",
-}
-
-func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
-	return func(ctx context.Context, err error) *gqlerror.Error {
-		var ae *apperr.Error
-		var ge *gqlerror.Error
-		switch {
-		case errors.As(err, &ae):
-		case errors.As(err, &ge):
-			return inputError(ge)
-		default:
-			// A resolver failed on something that is not a client error: log it
-			// and show nothing of it.
-			ae = apperr.As(err)
-		}
-		gqlErr := gqlerror.WrapPath(graphql.GetPath(ctx), errors.New(ae.Message))
-		gqlErr.Message = ae.Message
-		gqlErr.Extensions = map[string]any{"code": codes[ae.Code]}
-		if ae.Field != "" {
-			gqlErr.Extensions["field"] = ae.Field
-		}
-		if ae.RetryAfter > 0 {
-			gqlErr.Extensions["retryAfter"] = int(math.Ceil(ae.RetryAfter.Seconds()))
-		}
-		if ae.Code == apperr.Internal {
-			log.ErrorContext(ctx, "graphql internal error", "err", ae.Error())
-		}
-		return gqlErr
-	}
-}
-
-// inputError gives errors in variables and arguments (raised by gqlgen
-// before any resolver runs) the BAD_USER_INPUT code and the field's name.
-func inputError(e *gqlerror.Error) *gqlerror.Error {
-	if len(e.Path) == 0 {
-		return e
-	}
-	if code, _ := e.Extensions["code"].(string); code != "" && code != "GRAPHQL_VALIDATION_FAILED" {
-		return e
-	}
-	field := ""
-	for _, el := range e.Path {
-		if name, ok := el.(ast.PathName); ok {
-			field = string(name)
-		}
-	}
-	if e.Extensions == nil {
-		e.Extensions = map[string]any{}
-	}
-	e.Extensions["code"] = "BAD_USER_INPUT"
-	if field != "" {
-		e.Extensions["field"] = field
-		e.Message = field + ": " + e.Message
-	}
-	return e
 }

@@ -8,6 +8,7 @@ import (
 
 	"businesstools/ent/apikey"
 	"businesstools/internal/apptest"
+	"businesstools/internal/tenant"
 )
 
 // snapshot renders every key row (with its permissions and hashes) and the
@@ -26,7 +27,7 @@ func keysSnapshot(t *testing.T, app *apptest.App) string {
 
 func snapshotOf(t *testing.T, app *apptest.App, withAudit bool) string {
 	t.Helper()
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	keys, err := app.DB.Client.ApiKey.Query().WithPermissions().Order(apikey.ByID()).All(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"businesstools/internal/apptest"
+	"businesstools/internal/tenant"
 )
 
 // Ensure ordering by lastUsedAt pages through every key exactly once, with
@@ -19,7 +20,7 @@ func TestApiKeys_OrderByLastUsed(t *testing.T) {
 		if i%3 == 0 {
 			var id int
 			fmt.Sscan(k.ID, &id)
-			app.DB.Client.ApiKey.UpdateOneID(id).SetLastUsedAt(base.Add(time.Duration(i) * time.Minute)).ExecX(t.Context())
+			app.DB.Client.ApiKey.UpdateOneID(id).SetLastUsedAt(base.Add(time.Duration(i) * time.Minute)).ExecX(tenant.Unscoped(t.Context()))
 		}
 	}
 	for _, dir := range []string{"DESC", "ASC"} {

@@ -19,7 +19,7 @@ func (AccessToken) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantM
 func (AccessToken) Fields() []ent.Field {
 	skip := entgql.Skip(entgql.SkipAll)
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(100),
+		field.String("name").NotEmpty().MaxRuneLen(100),
 		field.Bytes("token_hash").Sensitive().Unique().Annotations(skip),
 		field.String("token_start").Annotations(skip),
 		field.String("token_end").Annotations(skip),

@@ -16,7 +16,7 @@ func (Account) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 // Fields of the Account.
 func (Account) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(100).Unique(),
+		field.String("name").NotEmpty().MaxRuneLen(100).Unique(),
 		// Policies (DESIGN section 9), shown in GraphQL as AccountSettings.
 		field.Int("max_key_lifetime_days").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("unused_key_days").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),

@@ -17,7 +17,7 @@ func (Admin) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{}
 func (Admin) Fields() []ent.Field {
 	return []ent.Field{
 		// Email is unique across accounts: login takes only email and password.
-		field.String("email").NotEmpty().MaxLen(254).Unique(),
+		field.String("email").NotEmpty().MaxRuneLen(254).Unique(),
 		// PasswordHash is an argon2id PHC string; never exposed.
 		field.String("password_hash").Sensitive().Annotations(entgql.Skip(entgql.SkipAll)),
 		// Role decides what the admin may do (DESIGN section 10). The default is

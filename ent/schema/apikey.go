@@ -27,7 +27,9 @@ func (ApiKey) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{
 func (ApiKey) Fields() []ent.Field {
 	skip := entgql.Skip(entgql.SkipAll)
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(100).
+		// Lengths count characters, as validation does (MaxLen would count
+		// bytes and refuse 100 emoji that PostgreSQL's varchar(100) holds).
+		field.String("name").NotEmpty().MaxRuneLen(100).
 			Annotations(entgql.OrderField("NAME")),
 		field.Bytes("key_hash").Sensitive().Unique().Annotations(skip),
 		field.String("key_start").Annotations(skip),

@@ -21,7 +21,7 @@ func (Lead) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixin{}}
 // Fields of the Lead.
 func (Lead) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("email").NotEmpty().MaxLen(254),
+		field.String("email").NotEmpty().MaxRuneLen(254),
 		field.String("first_name").Default(""),
 		field.String("last_name").Default(""),
 		field.String("company").Default(""),

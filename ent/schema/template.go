@@ -20,7 +20,7 @@ func (Template) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, TenantMixi
 // Fields of the Template.
 func (Template) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(200),
+		field.String("name").NotEmpty().MaxRuneLen(200),
 		field.String("subject").Default(""),
 		field.Text("html").Default(""),
 		field.Text("text").Default(""),

@@ -2,28 +2,34 @@ package apikey
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// Cache sizes and freshness, declared in one place. Fresh entries save the
-// database lookup on the hot path; the short TTL is only a safety net, since
-// every change made through any server drops the key's entries at once (in
-// this process through Service.OnChange, in the others through
-// LISTEN/NOTIFY). Misses are cached too, in their own LRU, so a flood of
-// unknown keys cannot push the known ones out.
+// Cache sizes and freshness, declared in one place (Unkey's
+// verification_key_by_hash: fresh 10 s, stale 10 min). A fresh entry is
+// served as it is. An older one, up to StaleFor, is still served while one
+// background lookup refreshes it, so no request waits on the database when
+// an entry ages out. Ageing is only the safety net: every change made
+// through any server drops the key's entries at once (in this process
+// through Service.OnChange, in the others through LISTEN/NOTIFY), and a
+// dropped entry is never served, stale or not. Misses are cached too, in
+// their own LRU, so a flood of unknown keys cannot push the known ones out.
 const (
 	DefaultCacheSize    = 10_000
 	DefaultFreshFor     = 10 * time.Second
+	DefaultStaleFor     = 10 * time.Minute
 	DefaultNegativeSize = 10_000
 	DefaultNegativeFor  = 10 * time.Second
 )
 
-// cachedFacts is a positive entry: a known key's facts and when they were loaded.
-type cachedFacts struct {
-	facts    *Facts
-	loadedAt time.Time
+// entry is a cached lookup: a known key's facts, or nil for an unknown hash.
+type entry struct {
+	facts      *Facts
+	loadedAt   time.Time
+	refreshing atomic.Bool // one background refresh at a time
 }
 
 // factsCache caches Facts by key hash. Reads take only the LRUs' own locks;
@@ -31,45 +37,56 @@ type cachedFacts struct {
 // a change committed cannot store what it read after the change dropped the
 // key (gen counts drops; a store from an older generation is discarded).
 type factsCache struct {
-	freshFor, negativeFor time.Duration
-	pos                   *lru.Cache[[32]byte, cachedFacts]
-	neg                   *lru.Cache[[32]byte, time.Time]
+	freshFor, staleFor, negativeFor time.Duration
+	pos, neg                        *lru.Cache[[32]byte, *entry]
 
 	mu  sync.Mutex
 	gen uint64
 }
 
-func newFactsCache(size, negSize int, freshFor, negativeFor time.Duration) *factsCache {
-	pos, err := lru.New[[32]byte, cachedFacts](size)
+func newFactsCache(size, negSize int, freshFor, staleFor, negativeFor time.Duration) *factsCache {
+	pos, err := lru.New[[32]byte, *entry](size)
 	if err != nil {
 		panic(err) // only for a non-positive size, which the config defaults rule out
 	}
-	neg, err := lru.New[[32]byte, time.Time](negSize)
+	neg, err := lru.New[[32]byte, *entry](negSize)
 	if err != nil {
 		panic(err)
 	}
-	return &factsCache{freshFor: freshFor, negativeFor: negativeFor, pos: pos, neg: neg}
+	return &factsCache{freshFor: freshFor, staleFor: staleFor, negativeFor: negativeFor, pos: pos, neg: neg}
 }
 
-// cacheResult says how a lookup was answered, for metrics.
+// How a lookup was answered, for metrics: CacheResults lists them all.
 const (
-	cacheHit         = "hit"
-	cacheNegativeHit = "negative_hit"
-	cacheMiss        = "miss"
+	cacheHit           = "hit"
+	cacheStale         = "stale"
+	cacheNegativeHit   = "negative_hit"
+	cacheNegativeStale = "negative_stale"
+	cacheMiss          = "miss"
 )
 
-// get returns the cached facts for hash: (facts, hit) for a fresh positive
-// entry, (nil, negative hit) for a fresh miss, (nil, miss) otherwise.
-func (c *factsCache) get(hash [32]byte, now time.Time) (*Facts, string) {
+// CacheResults are the values VerifyObserver.CacheLookup reports.
+var CacheResults = []string{cacheHit, cacheStale, cacheNegativeHit, cacheNegativeStale, cacheMiss}
+
+// get returns the entry for hash and how it answers: hit or negative hit
+// while fresh, stale or negative stale after that (only when allowStale, and
+// up to staleFor), miss otherwise (and a too old entry is removed).
+func (c *factsCache) get(hash [32]byte, now time.Time, allowStale bool) (*entry, string) {
 	if e, ok := c.pos.Get(hash); ok {
-		if now.Sub(e.loadedAt) < c.freshFor {
-			return e.facts, cacheHit
+		switch age := now.Sub(e.loadedAt); {
+		case age < c.freshFor:
+			return e, cacheHit
+		case allowStale && age < c.staleFor:
+			return e, cacheStale
 		}
 		c.pos.Remove(hash)
 	}
-	if at, ok := c.neg.Get(hash); ok {
-		if now.Sub(at) < c.negativeFor {
-			return nil, cacheNegativeHit
+	if e, ok := c.neg.Get(hash); ok {
+		switch age := now.Sub(e.loadedAt); {
+		case age < c.negativeFor:
+			return e, cacheNegativeHit
+		case allowStale && age < c.staleFor:
+			return e, cacheNegativeStale
 		}
 		c.neg.Remove(hash)
 	}
@@ -84,18 +101,22 @@ func (c *factsCache) generation() uint64 {
 }
 
 // put stores a lookup's result (nil facts = unknown key) unless a drop
-// happened since generation gen was read.
+// happened since generation gen was read. It replaces whatever the hash had,
+// in either LRU: a refresh may find a known key gone, or back.
 func (c *factsCache) put(hash [32]byte, f *Facts, gen uint64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
 		return
 	}
+	e := &entry{facts: f, loadedAt: now}
 	if f == nil {
-		c.neg.Add(hash, now)
+		c.pos.Remove(hash)
+		c.neg.Add(hash, e)
 		return
 	}
-	c.pos.Add(hash, cachedFacts{facts: f, loadedAt: now})
+	c.neg.Remove(hash)
+	c.pos.Add(hash, e)
 }
 
 // dropKey removes every entry of one key: after a roll in its grace period a

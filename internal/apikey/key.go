@@ -8,6 +8,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"strings"
+	"unsafe"
 )
 
 // Key format: Prefix + BodyLen random base62 characters (43 × log2(62) ≈
@@ -65,8 +66,8 @@ func Parse(key string) error {
 			return ErrMalformed
 		}
 	}
-	body := key[:Len-ChecksumLen]
-	if checksum(body) != key[Len-ChecksumLen:] {
+	sum := checksumOf(key[:Len-ChecksumLen])
+	if string(sum[:]) != key[Len-ChecksumLen:] { // compared in place: no allocation
 		return ErrMalformed
 	}
 	return nil
@@ -78,14 +79,27 @@ func isBase62(c byte) bool {
 
 // checksum encodes CRC32(s) as exactly ChecksumLen base62 characters.
 func checksum(s string) string {
-	v := uint64(crc32.ChecksumIEEE([]byte(s)))
-	out := make([]byte, ChecksumLen)
+	sum := checksumOf(s)
+	return string(sum[:])
+}
+
+// checksumOf is checksum without allocating: Parse runs on every request,
+// invalid keys included. The CRC reads the string in place (stringBytes),
+// where crc32.ChecksumIEEE([]byte(s)) would copy it to the heap first.
+func checksumOf(s string) [ChecksumLen]byte {
+	v := uint64(crc32.ChecksumIEEE(stringBytes(s)))
+	var out [ChecksumLen]byte
 	for i := ChecksumLen - 1; i >= 0; i-- {
 		out[i] = alphabet[v%62]
 		v /= 62
 	}
-	return string(out)
+	return out
 }
+
+// stringBytes is s's bytes, read in place. Only for functions that read
+// their argument and keep nothing of it (CRC32, SHA-256): their arguments
+// escape, so []byte(s) would copy the key to the heap on every request.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Hash is the SHA-256 of the whole key: what the database stores and indexes.
 // A fast hash is right here: keys carry 256 random bits, so there is nothing

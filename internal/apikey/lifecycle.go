@@ -62,7 +62,7 @@ func (s *Service) Create(ctx context.Context, a Actor, in CreateInput) (*ent.Api
 			SetNillableCreatedByID(nonZero(a.AdminID)).AddPermissionIDs(permIDs...).
 			Save(ctx)
 		if err != nil {
-			return apperr.Internalf(err, "create key")
+			return saveError(err, name, "create key")
 		}
 		if k, err = s.seal(ctx, tx, k, secret); err != nil {
 			return err
@@ -172,7 +172,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id int, in UpdateInput) (
 			})
 		}
 		if out, err = upd.Save(ctx); err != nil {
-			return apperr.Internalf(err, "update key")
+			return saveError(err, deref(in.Name), "update key")
 		}
 		for _, ev := range events {
 			if err := ev(); err != nil {
@@ -338,6 +338,13 @@ func (s *Service) Delete(ctx context.Context, a Actor, id int) error {
 	}
 	s.changed(id)
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
 }
 
 func nonZero(id int) *int {

@@ -2,6 +2,7 @@ package apikey
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"businesstools/ent/apikey"
 	"businesstools/ent/permission"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
 )
 
 // Actor is who performs a lifecycle action, for the audit trail.
@@ -107,18 +109,13 @@ func Status(k *ent.ApiKey, now time.Time) string {
 // Now is the service's clock.
 func (s *Service) Now() time.Time { return s.cfg.Now() }
 
-// withTx runs fn in a transaction, committing only when it succeeds.
+// withTx runs fn in one transaction (db.WithTx); a failure to begin or
+// commit is internal.
 func (s *Service) withTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.cfg.Client.Tx(ctx)
-	if err != nil {
-		return apperr.Internalf(err, "begin")
+	err := db.WithTx(ctx, s.cfg.Client, fn)
+	var ae *apperr.Error
+	if err != nil && !errors.As(err, &ae) {
+		return apperr.Internalf(err, "transaction")
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return apperr.Internalf(err, "commit")
-	}
-	return nil
+	return err
 }

@@ -7,6 +7,7 @@ import (
 
 	"businesstools/ent"
 	"businesstools/ent/apikey"
+	"businesstools/internal/tenant"
 )
 
 // ErrMasterKeyMismatch means the master key does not open the keys stored
@@ -21,6 +22,7 @@ var ErrMasterKeyMismatch = errors.New("the master key does not open the API keys
 // reveal on it checks that the master key opens a stored one, so a wrong key
 // stops the start instead of failing reveals later.
 func PrepareStorage(ctx context.Context, c *ent.Client, sealer *Sealer, allowReveal bool) (int, error) {
+	ctx = tenant.Unscoped(ctx) // start-up: every account's keys
 	if !allowReveal {
 		n, err := c.ApiKey.Update().Where(apikey.KeyCiphertextNotNil()).ClearKeyCiphertext().Save(ctx)
 		if err != nil {

@@ -5,12 +5,13 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"businesstools/ent"
 	"businesstools/ent/apikey"
 	"businesstools/ent/permission"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
+	"businesstools/internal/text"
 )
 
 // Limits on key fields.
@@ -34,10 +35,13 @@ func validRateLimit(n *int) (int, error) {
 
 func validName(name string) (string, error) {
 	name = strings.TrimSpace(name)
+	if err := text.Check("name", name); err != nil {
+		return "", err
+	}
 	if name == "" {
 		return "", apperr.Invalidf("name", "The key name is required.")
 	}
-	if utf8.RuneCountInString(name) > MaxNameLen {
+	if text.Len(name) > MaxNameLen {
 		return "", apperr.Invalidf("name", "The key name must be at most %d characters.", MaxNameLen)
 	}
 	return name, nil
@@ -50,9 +54,23 @@ func nameFree(ctx context.Context, tx *ent.Tx, name string, except int) error {
 		return apperr.Internalf(err, "check name")
 	}
 	if taken {
-		return apperr.Invalidf("name", "A key named %q already exists in this account.", name)
+		return nameTaken(name)
 	}
 	return nil
+}
+
+func nameTaken(name string) error {
+	return apperr.Invalidf("name", "A key named %q already exists in this account.", name)
+}
+
+// saveError maps an error saving key name: a unique violation on the name
+// — a concurrent create or rename won the race nameFree could not see — is
+// the same Invalid as the sequential case; anything else is internal.
+func saveError(err error, name, what string) error {
+	if db.IsUniqueViolation(err, "name") {
+		return nameTaken(name)
+	}
+	return apperr.Internalf(err, "%s", what)
 }
 
 func validExpiry(t *time.Time, now time.Time) error {

@@ -3,14 +3,17 @@ package apikey
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
+	"log/slog"
 	"net/netip"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
-	"businesstools/ent"
+	"businesstools/internal/db"
 )
 
 // Verification outcomes besides the Refused… reasons, for metrics and tests.
@@ -20,38 +23,58 @@ const (
 	OutcomeMalformed = "malformed"
 )
 
+// Outcomes are the values VerifyObserver.Verified reports.
+var Outcomes = []string{OutcomeOK, OutcomeMissing, OutcomeMalformed,
+	RefusedUnknown, RefusedInactive, RefusedExpired, RefusedGraceEnded, RefusedIP}
+
 // VerifyObserver receives what happened on each verification; the metrics
 // package implements it. Both methods run on the request path and must be cheap.
 type VerifyObserver interface {
-	// Verified reports the outcome: OutcomeOK, OutcomeMissing,
-	// OutcomeMalformed or one of the Refused… reasons.
+	// Verified reports the outcome: one of Outcomes.
 	Verified(outcome string)
-	// CacheLookup reports "hit", "negative_hit" or "miss" for a well-formed key.
+	// CacheLookup reports how the cache answered a well-formed key: one of CacheResults.
 	CacheLookup(result string)
 }
 
 // VerifierConfig configures a Verifier; zero values take the defaults.
 type VerifierConfig struct {
-	Client       *ent.Client
+	DB           *db.DB
 	Now          func() time.Time
 	CacheSize    int           // known keys cached (DefaultCacheSize)
-	FreshFor     time.Duration // how long a cached key is trusted (DefaultFreshFor)
+	FreshFor     time.Duration // how long a cached key is served as it is (DefaultFreshFor)
+	StaleFor     time.Duration // how long it is served while refreshed in the background (DefaultStaleFor)
 	NegativeSize int           // unknown hashes cached (DefaultNegativeSize)
-	NegativeFor  time.Duration // how long an unknown hash stays unknown (DefaultNegativeFor)
+	NegativeFor  time.Duration // how long an unknown hash is served as unknown as it is (DefaultNegativeFor)
 	Observer     VerifyObserver
+	Logger       *slog.Logger // background refresh failures
 }
 
 // Verifier answers "may this request use this key?" on every REST request.
 // In order: the key's shape and checksum (a bad one costs no I/O at all),
-// its SHA-256, the in-process cache, and only on a miss the database
-// (concurrent misses for one hash share a single lookup); then the
-// per-request rules of Facts.Refusal, the IP allow-list included.
+// its SHA-256, the in-process cache, and only on a miss the database, in one
+// round trip (concurrent misses for one hash share a single lookup); then
+// the per-request rules of Facts.Refusal, the IP allow-list included. An
+// entry past its freshness is served while one background lookup refreshes
+// it (see DefaultStaleFor), as long as the change feed is live.
 type Verifier struct {
 	cfg     VerifierConfig
 	cache   *factsCache
 	group   singleflight.Group
 	lookups atomic.Int64
+	// noStale is set while changes made by other processes may go unnoticed
+	// (the change feed is down): entries are then served only while fresh.
+	noStale atomic.Bool
+
+	stmtMu sync.Mutex
+	stmt   atomic.Pointer[sql.Stmt] // the prepared lookup, once preparing worked
 }
+
+// refreshTimeout bounds one background refresh; refreshRetry is how long a
+// failed one waits before the entry may try again.
+const (
+	refreshTimeout = 5 * time.Second
+	refreshRetry   = time.Second
+)
 
 // NewVerifier returns a Verifier. Wire Forget to Service.OnChange (and to the
 // cross-process change feed) so changes take effect on the next request.
@@ -59,22 +82,29 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.CacheSize <= 0 {
-		cfg.CacheSize = DefaultCacheSize
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
-	if cfg.FreshFor <= 0 {
-		cfg.FreshFor = DefaultFreshFor
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
-	if cfg.NegativeSize <= 0 {
-		cfg.NegativeSize = DefaultNegativeSize
-	}
-	if cfg.NegativeFor <= 0 {
-		cfg.NegativeFor = DefaultNegativeFor
-	}
+	def(&cfg.CacheSize, DefaultCacheSize)
+	def(&cfg.NegativeSize, DefaultNegativeSize)
+	defDur(&cfg.FreshFor, DefaultFreshFor)
+	defDur(&cfg.StaleFor, DefaultStaleFor)
+	defDur(&cfg.NegativeFor, DefaultNegativeFor)
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	return &Verifier{cfg: cfg, cache: newFactsCache(cfg.CacheSize, cfg.NegativeSize, cfg.FreshFor, cfg.NegativeFor)}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Verifier{cfg: cfg,
+		cache: newFactsCache(cfg.CacheSize, cfg.NegativeSize, cfg.FreshFor, cfg.StaleFor, cfg.NegativeFor)}
 }
 
 // Verify checks the raw key from a request made from ip. It returns the
@@ -96,15 +126,22 @@ func (v *Verifier) verify(ctx context.Context, raw string, ip netip.Addr) (strin
 	if Parse(raw) != nil {
 		return OutcomeMalformed, nil, ErrInvalidKey
 	}
-	hash := sha256.Sum256([]byte(raw))
+	hash := sha256.Sum256(stringBytes(raw))
 	now := v.cfg.Now()
-	f, result := v.cache.get(hash, now)
+	e, result := v.cache.get(hash, now, !v.noStale.Load())
 	v.cfg.Observer.CacheLookup(result)
-	if result == cacheMiss {
+	var f *Facts
+	switch result {
+	case cacheMiss:
 		var err error
 		if f, err = v.load(ctx, hash); err != nil {
 			return "", nil, err
 		}
+	case cacheStale, cacheNegativeStale:
+		f = e.facts
+		v.refresh(hash, e)
+	default:
+		f = e.facts
 	}
 	if reason := f.Refusal(now, ip); reason != "" {
 		return reason, nil, ErrInvalidKey
@@ -118,9 +155,16 @@ func (v *Verifier) verify(ctx context.Context, raw string, ip netip.Addr) (strin
 func (v *Verifier) load(ctx context.Context, hash [32]byte) (*Facts, error) {
 	gen := v.cache.generation()
 	res, err, _ := v.group.Do(string(hash[:])+strconv.FormatUint(gen, 10), func() (any, error) {
-		v.lookups.Add(1)
+		defer v.lookups.Add(1) // counted once done (and cached): tests wait for background ones
 		// Detached from the first caller's cancellation: others may share the result.
-		f, err := LoadFacts(context.WithoutCancel(ctx), v.cfg.Client, hash[:])
+		ctx := context.WithoutCancel(ctx)
+		var f *Facts
+		var err error
+		if stmt := v.prepared(ctx); stmt != nil {
+			f, err = loadFactsPrepared(ctx, stmt, hash[:])
+		} else {
+			f, err = LoadFacts(ctx, v.cfg.DB, hash[:])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -133,15 +177,70 @@ func (v *Verifier) load(ctx context.Context, hash [32]byte) (*Facts, error) {
 	return res.(*Facts), nil
 }
 
+// prepared returns the prepared lookup, preparing it the first time (and
+// again after a failure, e.g. while the database was unreachable); nil when
+// that fails, and the lookup goes unprepared. database/sql prepares it
+// anew on each pooled connection as it first runs there.
+func (v *Verifier) prepared(ctx context.Context) *sql.Stmt {
+	if s := v.stmt.Load(); s != nil {
+		return s
+	}
+	v.stmtMu.Lock()
+	defer v.stmtMu.Unlock()
+	if s := v.stmt.Load(); s != nil {
+		return s
+	}
+	s, err := v.cfg.DB.SQL.PrepareContext(ctx, FactsQuery(v.cfg.DB.Dialect))
+	if err != nil {
+		return nil
+	}
+	v.stmt.Store(s)
+	return s
+}
+
+// refresh starts the background lookup of a stale entry, unless one is
+// already under way. Its answer replaces the entry; should the key have
+// changed meanwhile, the change's drop wins (see factsCache.put). A failed
+// refresh keeps serving the entry and lets the next request after
+// refreshRetry try again.
+func (v *Verifier) refresh(hash [32]byte, e *entry) {
+	if !e.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+		defer cancel()
+		if _, err := v.load(ctx, hash); err != nil {
+			v.cfg.Logger.Warn("apikey: background refresh failed; serving the cached entry", "err", err)
+			time.AfterFunc(refreshRetry, func() { e.refreshing.Store(false) })
+		}
+	}()
+}
+
 // Forget drops every cached entry of the key; Service.OnChange and the
 // change feed call it.
 func (v *Verifier) Forget(keyID int) { v.cache.dropKey(keyID) }
 
-// ForgetAll empties the cache (after the change feed lost notifications).
+// ForgetAll empties the cache.
 func (v *Verifier) ForgetAll() { v.cache.dropAll() }
 
-// Lookups is how many database lookups the Verifier has made: tests and the
-// load test use it to show which requests cost no database work.
+// ChangeFeed tells the verifier whether the other processes' change notices
+// are arriving. Either way the cache is emptied: notices sent while the feed
+// was down are lost. While it is down entries are served only while fresh,
+// as a safety net; once it is live again, stale entries are served while
+// they refresh. A Verifier starts live (a single process needs no feed).
+func (v *Verifier) ChangeFeed(live bool) {
+	if !live {
+		v.noStale.Store(true)
+		v.cache.dropAll()
+		return
+	}
+	v.cache.dropAll()
+	v.noStale.Store(false)
+}
+
+// Lookups is how many database lookups the Verifier has completed: tests and
+// the load test use it to show which requests cost no database work.
 func (v *Verifier) Lookups() int64 { return v.lookups.Load() }
 
 type nopObserver struct{}

@@ -12,6 +12,7 @@ import (
 
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
@@ -24,7 +25,7 @@ const pw = "a long enough password"
 func setup(t *testing.T) (*auth.Service, *clock) {
 	t.Helper()
 	d := testdb.Open(t)
-	if _, err := auth.CreateAdmin(context.Background(), d.Client, "Acme", "ann@example.com", pw); err != nil {
+	if _, err := auth.CreateAdmin(tenant.Unscoped(context.Background()), d.Client, "Acme", "ann@example.com", pw); err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
@@ -34,7 +35,7 @@ func setup(t *testing.T) (*auth.Service, *clock) {
 // Ensure a session works, ends after the idle timeout, and ends at the
 // absolute timeout however active it is.
 func TestSessionExpiry(t *testing.T) {
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	t.Run("Idle", func(t *testing.T) {
 		s, c := setup(t)
 		token, _, _, err := s.Login(ctx, "ann@example.com", pw, "192.0.2.1")
@@ -82,7 +83,7 @@ func TestSessionExpiry(t *testing.T) {
 // Ensure failed logins are slowed, then locked, per email and per IP, and
 // that the error never says whether the email exists.
 func TestLoginThrottling(t *testing.T) {
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	s, c := setup(t)
 	_, _, _, errUnknown := s.Login(ctx, "nobody@example.com", pw, "192.0.2.1")
 	_, _, _, errWrong := s.Login(ctx, "ann@example.com", "wrong password", "192.0.2.2")
@@ -123,7 +124,7 @@ func TestLoginThrottling(t *testing.T) {
 func TestEnsureOwner(t *testing.T) {
 	d := testdb.Open(t)
 	var out bytes.Buffer
-	if err := auth.EnsureOwner(context.Background(), d.Client, "", "", &out); err != nil {
+	if err := auth.EnsureOwner(tenant.Unscoped(context.Background()), d.Client, "", "", &out); err != nil {
 		t.Fatal(err)
 	}
 	fields := strings.Fields(out.String())
@@ -134,11 +135,11 @@ func TestEnsureOwner(t *testing.T) {
 		}
 	}
 	s := auth.New(d.Client, auth.Config{})
-	if _, _, _, err := s.Login(context.Background(), auth.DefaultAdminEmail, password, "192.0.2.1"); err != nil {
+	if _, _, _, err := s.Login(tenant.Unscoped(context.Background()), auth.DefaultAdminEmail, password, "192.0.2.1"); err != nil {
 		t.Fatalf("printed password %q does not log in: %v", password, err)
 	}
 	out.Reset()
-	if err := auth.EnsureOwner(context.Background(), d.Client, "", "", &out); err != nil || out.Len() != 0 {
+	if err := auth.EnsureOwner(tenant.Unscoped(context.Background()), d.Client, "", "", &out); err != nil || out.Len() != 0 {
 		t.Fatalf("second start printed %q (err %v); want nothing", out.String(), err)
 	}
 }
@@ -146,7 +147,7 @@ func TestEnsureOwner(t *testing.T) {
 // Ensure admin creation validates its input.
 func TestCreateAdmin_BadInput(t *testing.T) {
 	d := testdb.Open(t)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	cases := map[string][3]string{
 		"email":    {"Acme", "not-an-email", pw},
 		"password": {"Acme", "x@example.com", "short"},
@@ -183,7 +184,7 @@ func TestPasswordHash(t *testing.T) {
 
 // Ensure pruning deletes ended sessions and keeps live ones.
 func TestPruneSessions(t *testing.T) {
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	s, c := setup(t)
 	old, _, _, _ := s.Login(ctx, "ann@example.com", pw, "192.0.2.1")
 	c.t = c.t.Add(2 * time.Hour) // past the 1 h idle timeout
@@ -203,7 +204,7 @@ func TestPruneSessions(t *testing.T) {
 // Ensure parallel guesses cannot all pass the throttle before any of them
 // has failed: only the first SlowAfter tries reach the password check.
 func TestLoginThrottling_Parallel(t *testing.T) {
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	s, _ := setup(t)
 	var wg sync.WaitGroup
 	results := make(chan apperr.Code, 15)
@@ -230,7 +231,7 @@ func TestLoginThrottling_Parallel(t *testing.T) {
 
 // Ensure successful logins do not add up against their IP.
 func TestLoginThrottling_SuccessesFromOneIP(t *testing.T) {
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	s, _ := setup(t)
 	for i := range 30 {
 		if _, _, _, err := s.Login(ctx, "ann@example.com", pw, "192.0.2.1"); err != nil {
@@ -249,7 +250,7 @@ func TestEnsureOwner_Concurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- auth.EnsureOwner(context.Background(), d.Client, "first@example.com", pw, io.Discard)
+			errs <- auth.EnsureOwner(tenant.Unscoped(context.Background()), d.Client, "first@example.com", pw, io.Discard)
 		}()
 	}
 	wg.Wait()
@@ -259,7 +260,7 @@ func TestEnsureOwner_Concurrent(t *testing.T) {
 			t.Fatalf("EnsureOwner: %v", err)
 		}
 	}
-	if n := d.Client.Admin.Query().CountX(context.Background()); n != 1 {
+	if n := d.Client.Admin.Query().CountX(tenant.Unscoped(context.Background())); n != 1 {
 		t.Fatalf("%d admins, want 1", n)
 	}
 }

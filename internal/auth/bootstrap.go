@@ -11,6 +11,9 @@ import (
 	"businesstools/ent"
 	"businesstools/ent/account"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
+	"businesstools/internal/tenant"
+	"businesstools/internal/text"
 )
 
 // DefaultAdminEmail is the first admin's email when BT_ADMIN_EMAIL is unset.
@@ -20,6 +23,7 @@ const DefaultAdminEmail = "admin@localhost"
 // has no admin yet. Without a password it generates one and prints it once to
 // out (the terminal), never to the structured log.
 func EnsureOwner(ctx context.Context, client *ent.Client, email, password string, out io.Writer) error {
+	ctx = tenant.Unscoped(ctx) // start-up: are there admins in any account?
 	n, err := client.Admin.Query().Count(ctx)
 	if err != nil || n > 0 {
 		return err
@@ -45,13 +49,27 @@ func EnsureOwner(ctx context.Context, client *ent.Client, email, password string
 	return nil
 }
 
+// Limits of an admin's fields, in characters.
+const (
+	MaxAccountNameLen = 100
+	MaxEmailLen       = 254
+)
+
 // CreateAdmin adds an admin to the named account, creating the account if it
 // does not exist. Errors: Invalid (field email, password or account), Conflict.
 func CreateAdmin(ctx context.Context, client *ent.Client, accountName, email, password string) (*ent.Admin, error) {
+	for _, f := range []struct{ name, v string }{{"account", accountName}, {"email", email}, {"password", password}} {
+		if err := text.Check(f.name, f.v); err != nil { // before ToLower, which hides invalid UTF-8
+			return nil, err
+		}
+	}
 	accountName = strings.TrimSpace(accountName)
 	email = strings.ToLower(strings.TrimSpace(email))
-	if accountName == "" || len(accountName) > 100 {
-		return nil, apperr.Invalidf("account", "The account name must be 1 to 100 characters.")
+	if accountName == "" || text.Len(accountName) > MaxAccountNameLen {
+		return nil, apperr.Invalidf("account", "The account name must be 1 to %d characters.", MaxAccountNameLen)
+	}
+	if text.Len(email) > MaxEmailLen {
+		return nil, apperr.Invalidf("email", "The email must be at most %d characters.", MaxEmailLen)
 	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
 		if email != DefaultAdminEmail {
@@ -65,24 +83,38 @@ func CreateAdmin(ctx context.Context, client *ent.Client, accountName, email, pa
 	if err != nil {
 		return nil, apperr.Internalf(err, "hash password")
 	}
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return nil, apperr.Internalf(err, "begin")
+	// Admins and accounts are looked up by name and email across accounts:
+	// this is the CLI's and start-up's path, not a request's.
+	ctx = tenant.Unscoped(ctx)
+	a, err := insertAdmin(ctx, client, accountName, email, hash)
+	if db.IsUniqueViolation(err, "name") {
+		// Another process created the account between our read and insert;
+		// now it exists, so the second try finds it.
+		a, err = insertAdmin(ctx, client, accountName, email, hash)
 	}
-	defer tx.Rollback()
-	acc, err := tx.Account.Query().Where(account.Name(accountName)).Only(ctx)
-	if ent.IsNotFound(err) {
-		acc, err = tx.Account.Create().SetName(accountName).Save(ctx)
-	}
-	if err != nil {
-		return nil, apperr.Internalf(err, "account")
-	}
-	a, err := tx.Admin.Create().SetAccountID(acc.ID).SetEmail(email).SetPasswordHash(hash).Save(ctx)
-	if ent.IsConstraintError(err) {
+	switch {
+	case db.IsUniqueViolation(err, "email"):
 		return nil, &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "An admin with this email already exists."}
-	}
-	if err != nil {
+	case err != nil:
 		return nil, apperr.Internalf(err, "create admin")
 	}
-	return a, tx.Commit()
+	return a, nil
+}
+
+// insertAdmin creates the admin, and the account when there is none with
+// its name, in one transaction.
+func insertAdmin(ctx context.Context, client *ent.Client, accountName, email, hash string) (*ent.Admin, error) {
+	var a *ent.Admin
+	err := db.WithTx(ctx, client, func(tx *ent.Tx) error {
+		acc, err := tx.Account.Query().Where(account.Name(accountName)).Only(ctx)
+		if ent.IsNotFound(err) {
+			acc, err = tx.Account.Create().SetName(accountName).Save(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		a, err = tx.Admin.Create().SetAccountID(acc.ID).SetEmail(email).SetPasswordHash(hash).Save(ctx)
+		return err
+	})
+	return a, err
 }

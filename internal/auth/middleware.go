@@ -22,7 +22,7 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		if _, ok := clientip.FromContext(ctx); !ok { // mounted without clientip's middleware
 			ctx = clientip.NewContext(ctx, RemoteIP(r))
 		}
-		ctx = withCookieWriter(ctx, w, r.TLS != nil)
+		ctx = withCookieWriter(ctx, w, s.cfg.SecureCookies || overTLS(r))
 		if token := sessionToken(r); token != "" {
 			if v, err := s.Authenticate(ctx, token); err == nil {
 				ctx = WithViewer(ctx, v)
@@ -30,6 +30,15 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// overTLS reports whether r came over TLS, here or (as clientip's
+// middleware found) to a trusted proxy saying X-Forwarded-Proto: https.
+func overTLS(r *http.Request) bool {
+	if https, ok := clientip.HTTPSFromContext(r.Context()); ok {
+		return https
+	}
+	return r.TLS != nil
 }
 
 func sessionToken(r *http.Request) string {

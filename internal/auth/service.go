@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"businesstools/ent/session"
 	"businesstools/internal/apperr"
 	"businesstools/internal/tenant"
+	"businesstools/internal/text"
 )
 
 // Config tunes sessions and throttling; zero values take the defaults.
@@ -21,7 +23,13 @@ type Config struct {
 	AbsoluteTimeout time.Duration // default 7 days
 	EmailPolicy     Policy        // default slow after 3, lock after 10 for 15 min
 	IPPolicy        Policy        // default slow after 20, lock after 100 for 15 min
-	Now             func() time.Time
+	// RevealPolicy throttles wrong step-up passwords (reveal), counted per
+	// signed-in admin only (default: EmailPolicy's default).
+	RevealPolicy Policy
+	Now          func() time.Time
+	// SecureCookies marks the session cookie Secure on every answer
+	// (BT_ENV=production); otherwise only on requests that came over TLS.
+	SecureCookies bool
 }
 
 // Service signs admins in and out and checks sessions.
@@ -30,6 +38,10 @@ type Service struct {
 	cfg     Config
 	byEmail *Throttle
 	byIP    *Throttle
+	// byAdmin counts wrong step-up passwords per admin id: apart from the
+	// login counters, so failing reveals on one's own session cannot lock
+	// anyone's login, nor a login flood anyone's reveals.
+	byAdmin *Throttle
 }
 
 // New returns the auth service.
@@ -46,19 +58,30 @@ func New(client *ent.Client, cfg Config) *Service {
 	if cfg.IPPolicy.LockAfter == 0 {
 		cfg.IPPolicy = Policy{SlowAfter: 20, LockAfter: 100, LockFor: 15 * time.Minute}
 	}
+	if cfg.RevealPolicy.LockAfter == 0 {
+		cfg.RevealPolicy = Policy{SlowAfter: 3, LockAfter: 10, LockFor: 15 * time.Minute}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{client: client, cfg: cfg,
-		byEmail: NewThrottle(cfg.EmailPolicy, cfg.Now), byIP: NewThrottle(cfg.IPPolicy, cfg.Now)}
+	return &Service{client: client, cfg: cfg, byEmail: NewThrottle(cfg.EmailPolicy, cfg.Now),
+		byIP: NewThrottle(cfg.IPPolicy, cfg.Now), byAdmin: NewThrottle(cfg.RevealPolicy, cfg.Now)}
 }
 
 var errBadLogin = apperr.New(apperr.Unauthenticated, "The email or password is incorrect.")
 
 // Login checks the credentials and opens a session. It returns the session
 // token (shown to the caller once, stored only as a hash). Errors:
-// Unauthenticated (never saying whether the email exists), RateLimited.
+// Invalid (email or password is not valid text), Unauthenticated (never
+// saying whether the email exists), RateLimited.
 func (s *Service) Login(ctx context.Context, email, password, ip string) (string, *ent.Admin, time.Time, error) {
+	// Checked before ToLower, which would turn invalid UTF-8 into U+FFFD.
+	if err := text.Check("email", email); err != nil {
+		return "", nil, time.Time{}, err
+	}
+	if err := text.Check("password", password); err != nil {
+		return "", nil, time.Time{}, err
+	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if err := s.begin(email, ip); err != nil {
 		return "", nil, time.Time{}, err
@@ -96,6 +119,11 @@ func (s *Service) begin(email, ip string) error {
 	if wait == 0 {
 		wait = s.byIP.Begin(ip)
 	}
+	return tooMany(wait)
+}
+
+// tooMany is the RateLimited error for a wait, or nil for none.
+func tooMany(wait time.Duration) error {
 	if wait > 0 {
 		return &apperr.Error{Code: apperr.RateLimited, RetryAfter: wait,
 			Message: "Too many failed attempts. Try again in " + wait.Round(time.Second).String() + "."}
@@ -128,6 +156,9 @@ func hashToken(token string) []byte {
 // Authenticate returns the admin a session token belongs to. Errors:
 // Unauthenticated for unknown, revoked, idle or expired sessions.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	// A session is found by its token's hash, whatever its account; the
+	// viewer returned then scopes the request.
+	ctx = tenant.Unscoped(ctx)
 	sess, err := s.client.Session.Query().Where(session.TokenHash(hashToken(token))).WithAdmin().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.Unauthenticated, "Your session has ended. Sign in again.")
@@ -158,10 +189,14 @@ func (s *Service) Logout(ctx context.Context, sessionID int) error {
 }
 
 // StepUp checks the signed-in admin's password again before a sensitive
-// action (reveal). Failures count against the same throttle as logins.
+// action (reveal). Failures are counted for that admin alone — not for the
+// email or IP logins are counted by, which anyone could otherwise lock by
+// failing reveals on their own session. email and ip are the admin's and
+// the request's (kept for callers; the counter is the admin id).
 // Errors: Invalid (field "password"), RateLimited.
 func (s *Service) StepUp(ctx context.Context, adminID int, email, password, ip string) error {
-	if err := s.begin(email, ip); err != nil {
+	subject := strconv.Itoa(adminID)
+	if err := tooMany(s.byAdmin.Begin(subject)); err != nil {
 		return err
 	}
 	a, err := s.client.Admin.Get(ctx, adminID)
@@ -171,8 +206,7 @@ func (s *Service) StepUp(ctx context.Context, adminID int, email, password, ip s
 	if !CheckPassword(a.PasswordHash, password) {
 		return apperr.Invalidf("password", "The password is incorrect.")
 	}
-	s.byEmail.Reset(email)
-	s.byIP.Undo(ip)
+	s.byAdmin.Reset(subject)
 	return nil
 }
 

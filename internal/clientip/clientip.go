@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"businesstools/internal/reqstate"
 )
 
 // Header is the forwarding header read from trusted proxies.
@@ -46,19 +48,29 @@ func (r *Resolver) Trusted(addr netip.Addr) bool {
 	return false
 }
 
-// Resolve returns the client address of req: the peer, or, when the peer is
-// a trusted proxy, the X-Forwarded-For entries walked from the right while
-// they are trusted proxies too, ending at the first that is not (the
+// Resolve returns the client address of req as text (see ResolveAddr); a
+// peer address that is not an IP address is returned as it is.
+func (r *Resolver) Resolve(req *http.Request) string {
+	if addr, ok := r.ResolveAddr(req); ok {
+		return addr.String()
+	}
+	return peerHost(req.RemoteAddr)
+}
+
+// ResolveAddr returns the client address of req: the peer, or, when the
+// peer is a trusted proxy, the X-Forwarded-For entries walked from the right
+// while they are trusted proxies too, ending at the first that is not (the
 // client). Should the walk meet a malformed entry or run out of entries, the
 // last address it reached is the answer: everything to the right of it was
-// added by trusted proxies, nothing to the left can be believed.
-func (r *Resolver) Resolve(req *http.Request) string {
+// added by trusted proxies, nothing to the left can be believed. It reports
+// false when the peer address itself is not an IP address.
+func (r *Resolver) ResolveAddr(req *http.Request) (netip.Addr, bool) {
 	peer, ok := parse(peerHost(req.RemoteAddr))
 	if !ok {
-		return peerHost(req.RemoteAddr)
+		return netip.Addr{}, false
 	}
 	if len(r.trusted) == 0 || !r.Trusted(peer) {
-		return peer.String()
+		return peer, true
 	}
 	client := peer
 	values := req.Header.Values(Header)
@@ -77,36 +89,92 @@ func (r *Resolver) Resolve(req *http.Request) string {
 			}
 			addr, ok := parse(entry)
 			if !ok {
-				return client.String()
+				return client, true
 			}
 			client = addr
 			if !r.Trusted(addr) {
-				return client.String()
+				return client, true
 			}
 		}
 	}
-	return client.String()
+	return client, true
 }
 
-// Middleware stores each request's client address in its context, for
-// FromContext.
+// ProtoHeader is the header in which a trusted proxy says which scheme the
+// client used.
+const ProtoHeader = "X-Forwarded-Proto"
+
+// HTTPS reports whether req came over TLS: to this server, or to a trusted
+// proxy that says so in X-Forwarded-Proto (its right-most value, the one
+// the proxy next to us wrote). From anyone else the header is ignored.
+func (r *Resolver) HTTPS(req *http.Request) bool {
+	if req.TLS != nil {
+		return true
+	}
+	peer, ok := parse(peerHost(req.RemoteAddr))
+	if !ok || !r.Trusted(peer) {
+		return false
+	}
+	values := req.Header.Values(ProtoHeader)
+	if len(values) == 0 {
+		return false
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
+// Middleware starts each request's state (see reqstate: the one context copy
+// the outer layers make) and stores the client address in it, for AddrFrom
+// and FromContext, and whether it came over TLS, for HTTPSFromContext.
 func (r *Resolver) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		next.ServeHTTP(w, req.WithContext(NewContext(req.Context(), r.Resolve(req))))
+		w, req, st := reqstate.New(w, req)
+		st.ClientIP, _ = r.ResolveAddr(req)
+		st.HTTPS = r.HTTPS(req)
+		st.HTTPSKnown = true
+		next.ServeHTTP(w, req)
 	})
 }
 
-type ctxKey struct{}
-
-// NewContext returns ctx carrying the client address ip.
-func NewContext(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, ctxKey{}, ip)
+// HTTPSFromContext returns what Middleware found with HTTPS; ok is false
+// when the request did not pass through Middleware.
+func HTTPSFromContext(ctx context.Context) (https, ok bool) {
+	st := reqstate.From(ctx)
+	if st == nil || !st.HTTPSKnown {
+		return false, false
+	}
+	return st.HTTPS, true
 }
 
-// FromContext returns the address stored by NewContext (or Middleware).
+// NewContext returns ctx carrying the client address ip (text, as
+// FromContext returns it), for handlers mounted without Middleware.
+func NewContext(ctx context.Context, ip string) context.Context {
+	ctx, st := reqstate.NewContext(ctx)
+	st.ClientIP, _ = parse(ip)
+	return ctx
+}
+
+// AddrFrom returns the client address stored by Middleware or NewContext,
+// without converting it to text (the REST hot path's IP allow-list check).
+func AddrFrom(ctx context.Context) (netip.Addr, bool) {
+	st := reqstate.From(ctx)
+	if st == nil || !st.ClientIP.IsValid() {
+		return netip.Addr{}, false
+	}
+	return st.ClientIP, true
+}
+
+// FromContext returns the address stored by Middleware or NewContext as
+// text (audit events, login throttling).
 func FromContext(ctx context.Context) (string, bool) {
-	ip, ok := ctx.Value(ctxKey{}).(string)
-	return ip, ok
+	addr, ok := AddrFrom(ctx)
+	if !ok {
+		return "", false
+	}
+	return addr.String(), true
 }
 
 // peerHost is RemoteAddr without its port.

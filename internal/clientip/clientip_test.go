@@ -80,21 +80,32 @@ func TestResolveTrustsNothingByDefault(t *testing.T) {
 	}
 }
 
-// Ensure the middleware puts the resolved address in the request context.
+// Ensure the middleware puts the resolved address in the request context,
+// as an address (AddrFrom) and as text (FromContext), and NewContext too.
 func TestMiddleware(t *testing.T) {
 	var got string
 	var ok bool
+	var addr netip.Addr
 	h := clientip.New(prefixes(t, "127.0.0.1/32")).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, ok = clientip.FromContext(r.Context())
+		addr, _ = clientip.AddrFrom(r.Context())
 	}))
 	req := httptest.NewRequest("GET", "/", nil)
 	req.RemoteAddr = "127.0.0.1:1234"
 	req.Header.Set("X-Forwarded-For", "198.51.100.1")
 	h.ServeHTTP(httptest.NewRecorder(), req)
-	if !ok || got != "198.51.100.1" {
-		t.Fatalf("context holds %q, %v", got, ok)
+	if !ok || got != "198.51.100.1" || addr != netip.MustParseAddr("198.51.100.1") {
+		t.Fatalf("context holds %q (%v), %s", got, ok, addr)
 	}
 	if _, ok := clientip.FromContext(context.Background()); ok {
 		t.Fatal("an empty context holds an address")
+	}
+	if a, ok := clientip.AddrFrom(clientip.NewContext(context.Background(), "::ffff:203.0.113.9")); !ok || a != netip.MustParseAddr("203.0.113.9") {
+		t.Fatalf("NewContext: %s %v", a, ok)
+	}
+	req.RemoteAddr = "@" // not an IP address: no address, rather than a wrong one
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if ok || addr.IsValid() {
+		t.Fatalf("unparsable peer: %q %v %s", got, ok, addr)
 	}
 }

@@ -1,12 +1,16 @@
 // Package config reads the server's settings from the environment, each
-// overridable by a flag of the same meaning (DESIGN.md section 6).
+// overridable by a flag of the same meaning (DESIGN.md section 6) — except
+// the secrets, which come from the environment or a file only (section 7).
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	netmail "net/mail"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,15 +20,15 @@ import (
 type Config struct {
 	Addr          string   // BT_ADDR, -addr
 	DataDir       string   // BT_DATA_DIR, -data-dir
-	DatabaseURL   string   // DATABASE_URL, -database-url
+	DatabaseURL   string   // DATABASE_URL or DATABASE_URL_FILE (secret: may hold a password)
 	Env           string   // BT_ENV, -env: development or production
-	MasterKey     string   // BT_MASTER_KEY, -master-key (base64 of 32 bytes)
+	MasterKey     string   // BT_MASTER_KEY or BT_MASTER_KEY_FILE (secret; base64 of 32 bytes)
 	AllowReveal   bool     // BT_ALLOW_REVEAL, -allow-reveal
 	CORSOrigins   []string // BT_CORS_ORIGINS, -cors-origins (comma-separated)
-	SMTPURL       string   // BT_SMTP_URL, -smtp-url
+	SMTPURL       string   // BT_SMTP_URL or BT_SMTP_URL_FILE (secret: may hold a password)
 	MailFrom      string   // BT_MAIL_FROM, -mail-from
 	AdminEmail    string   // BT_ADMIN_EMAIL, -admin-email
-	AdminPassword string   // BT_ADMIN_PASSWORD, -admin-password
+	AdminPassword string   // BT_ADMIN_PASSWORD or BT_ADMIN_PASSWORD_FILE (secret)
 	RateLimit     int      // BT_RATE_LIMIT, -rate-limit: default requests/s per key
 	// MailMaxAttempts is BT_MAIL_MAX_ATTEMPTS, -mail-max-attempts: deliveries
 	// tried before an email fails (default 8).
@@ -36,33 +40,77 @@ type Config struct {
 	// CIDRs (a bare address is one host) of reverse proxies whose
 	// X-Forwarded-For is believed (default none: the TCP peer is the client).
 	TrustedProxies []netip.Prefix
+	// RedisURL is BT_REDIS_URL (environment only: it may hold a password):
+	// redis://host:port/db shares per-key rate limits between processes.
+	RedisURL string
+	// MailLease is BT_MAIL_LEASE, for tests: how long a mail claim lasts
+	// without its heartbeat (default 30s).
+	MailLease time.Duration
 }
 
 // Development reports whether the server runs in development mode.
 func (c Config) Development() bool { return c.Env != "production" }
 
-// Load parses args (without the program name) over the environment.
+// secrets are the settings that hold a secret. They are read from the
+// environment, or from the file NAME_FILE names (a Docker or Kubernetes
+// secret), and never from a flag: a flag shows in `ps`, and a flag's
+// default — which would be the environment's value — in the usage text.
+var secrets = []struct {
+	env string
+	dst func(*Config) *string
+}{
+	{"DATABASE_URL", func(c *Config) *string { return &c.DatabaseURL }},
+	{"BT_MASTER_KEY", func(c *Config) *string { return &c.MasterKey }},
+	{"BT_SMTP_URL", func(c *Config) *string { return &c.SMTPURL }},
+	{"BT_ADMIN_PASSWORD", func(c *Config) *string { return &c.AdminPassword }},
+}
+
+// removedFlags are the secret settings' former flags, refused with a hint.
+var removedFlags = map[string]string{
+	"database-url": "DATABASE_URL", "master-key": "BT_MASTER_KEY",
+	"smtp-url": "BT_SMTP_URL", "admin-password": "BT_ADMIN_PASSWORD",
+}
+
+// Load parses args (without the program name) over the environment. The
+// usage text (-h, or a bad flag) goes to stderr; flag.ErrHelp means -h.
 func Load(args []string, getenv func(string) string) (Config, error) {
+	return load(args, getenv, os.Stderr)
+}
+
+func load(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
 		}
 		return def
 	}
-	fs := flag.NewFlagSet("businesstools", flag.ContinueOnError)
 	var c Config
+	if err := loadSecrets(&c, getenv); err != nil {
+		return c, err
+	}
+	if err := refuseSecretFlags(args); err != nil {
+		return c, err
+	}
+	fs := flag.NewFlagSet("businesstools", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	fs.Usage = func() {
+		fmt.Fprintln(usage, "Usage of businesstools (each flag overrides the environment variable named with it):")
+		fs.PrintDefaults()
+		names := make([]string, len(secrets))
+		for i, s := range secrets {
+			names[i] = s.env
+		}
+		fmt.Fprintf(usage, "Secrets come from the environment only, or from a file named by NAME_FILE: %s.\n",
+			strings.Join(names, ", "))
+	}
 	var cors, reveal, rate, attempts, backoff, proxies string
 	fs.StringVar(&c.Addr, "addr", env("BT_ADDR", ":8080"), "listen address (BT_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("BT_DATA_DIR", "./data"), "data directory for SQLite and the master key (BT_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "postgres://… to use PostgreSQL (DATABASE_URL)")
 	fs.StringVar(&c.Env, "env", env("BT_ENV", "development"), "development or production (BT_ENV)")
-	fs.StringVar(&c.MasterKey, "master-key", env("BT_MASTER_KEY", ""), "base64 32-byte master key (BT_MASTER_KEY)")
 	fs.StringVar(&reveal, "allow-reveal", env("BT_ALLOW_REVEAL", "true"), "store keys for reveal (BT_ALLOW_REVEAL)")
 	fs.StringVar(&cors, "cors-origins", env("BT_CORS_ORIGINS", ""), "comma-separated allowed origins (BT_CORS_ORIGINS)")
-	fs.StringVar(&c.SMTPURL, "smtp-url", env("BT_SMTP_URL", ""), "smtp:// or smtps://user:pass@host:port (BT_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("BT_MAIL_FROM", "businesstools <noreply@localhost>"), "sender address (BT_MAIL_FROM)")
 	fs.StringVar(&c.AdminEmail, "admin-email", env("BT_ADMIN_EMAIL", ""), "first admin's email (BT_ADMIN_EMAIL)")
-	fs.StringVar(&c.AdminPassword, "admin-password", env("BT_ADMIN_PASSWORD", ""), "first admin's password (BT_ADMIN_PASSWORD)")
 	fs.StringVar(&rate, "rate-limit", env("BT_RATE_LIMIT", "50"), "default requests per second per API key (BT_RATE_LIMIT)")
 	fs.StringVar(&attempts, "mail-max-attempts", env("BT_MAIL_MAX_ATTEMPTS", "8"), "delivery attempts before an email fails (BT_MAIL_MAX_ATTEMPTS)")
 	fs.StringVar(&backoff, "mail-backoff", env("BT_MAIL_BACKOFF", "30s"), "wait after the first failed delivery, doubled each time (BT_MAIL_BACKOFF)")
@@ -97,7 +145,62 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return c, fmt.Errorf("BT_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,::1/128: %w", err)
 	}
+	if c.RedisURL = getenv("BT_REDIS_URL"); c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return c, fmt.Errorf("BT_REDIS_URL must look like redis://host:port/db")
+	}
+	if v := getenv("BT_MAIL_LEASE"); v != "" {
+		if c.MailLease, err = time.ParseDuration(v); err != nil || c.MailLease <= 0 {
+			return c, fmt.Errorf("BT_MAIL_LEASE must be a positive duration such as 30s")
+		}
+	}
 	return c, nil
+}
+
+// loadSecrets reads each secret from NAME or from the file NAME_FILE
+// (one trailing line break dropped); setting both is an error. Errors name
+// the variable, never the value.
+func loadSecrets(c *Config, getenv func(string) string) error {
+	for _, s := range secrets {
+		v, path := getenv(s.env), getenv(s.env+"_FILE")
+		switch {
+		case v != "" && path != "":
+			return fmt.Errorf("set %s or %s_FILE, not both", s.env, s.env)
+		case path != "":
+			b, err := os.ReadFile(path)
+			if err != nil {
+				var pe *os.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err // the path is the operator's own; the cause is enough
+				}
+				return fmt.Errorf("%s_FILE: cannot read %s: %w", s.env, path, err)
+			}
+			v = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+			if v == "" {
+				return fmt.Errorf("%s_FILE: %s is empty", s.env, path)
+			}
+		}
+		*s.dst(c) = v
+	}
+	return nil
+}
+
+// refuseSecretFlags explains a former secret flag instead of "flag
+// provided but not defined" (whose usage text would not say where it went).
+// It does not echo the flag's value.
+func refuseSecretFlags(args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if env, ok := removedFlags[name]; ok {
+			return fmt.Errorf("-%s is not a flag: a secret is read from %s or from the file %s_FILE names", name, env, env)
+		}
+	}
+	return nil
 }
 
 // checkSender validates the sender address as the mail sender will parse it

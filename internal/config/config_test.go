@@ -1,7 +1,10 @@
 package config
 
 import (
+	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -56,5 +59,77 @@ func TestMailFrom(t *testing.T) {
 	}
 	if _, err := Load([]string{"-mail-from", "not an address"}, getenv("")); err == nil {
 		t.Error("-mail-from with an invalid address accepted")
+	}
+}
+
+// Ensure no secret set in the environment appears in the usage text (-h, a
+// bad flag) or in the error Load returns, and that secrets are not flags.
+func TestSecretsStayOutOfUsage(t *testing.T) {
+	secretValues := map[string]string{
+		"DATABASE_URL":      "postgres://bt:db-pass-3f9a@db.internal:5432/bt",
+		"BT_MASTER_KEY":     "bWFzdGVyLWtleS1zZWNyZXQtdmFsdWUtMzItYnl0ZXM=",
+		"BT_SMTP_URL":       "smtps://mailer:smtp-pass-77c1@smtp.example.com:465",
+		"BT_ADMIN_PASSWORD": "admin-pass-e41d0b",
+	}
+	getenv := func(k string) string { return secretValues[k] }
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"-no-such-flag"}, {"-rate-limit", "x", "-no-such-flag"},
+		{"-master-key", "x"}, {"--admin-password=x"}, {"-smtp-url", "x"}, {"-database-url", "x"}} {
+		var usage strings.Builder
+		_, err := load(args, getenv, &usage)
+		if err == nil {
+			t.Fatalf("%v: no error", args)
+		}
+		out := usage.String() + err.Error()
+		for name, v := range secretValues {
+			for _, part := range []string{v, "db-pass-3f9a", "smtp-pass-77c1"} {
+				if strings.Contains(out, part) && strings.Contains(v, part) {
+					t.Errorf("%v: the output shows %s:\n%s", args, name, out)
+				}
+			}
+		}
+		if args[0] == "-h" && !strings.Contains(out, "BT_MASTER_KEY") {
+			t.Errorf("-h does not say where the master key comes from:\n%s", out)
+		}
+	}
+	c, err := load(nil, getenv, io.Discard)
+	if err != nil || c.DatabaseURL != secretValues["DATABASE_URL"] || c.MasterKey != secretValues["BT_MASTER_KEY"] ||
+		c.SMTPURL != secretValues["BT_SMTP_URL"] || c.AdminPassword != secretValues["BT_ADMIN_PASSWORD"] {
+		t.Fatalf("secrets from the environment: %+v %v", c, err)
+	}
+}
+
+// Ensure each secret can come from a NAME_FILE path (one trailing line break
+// dropped), that NAME and NAME_FILE together are refused, and that an
+// unreadable file's error names the variable but not any content.
+func TestSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	env := map[string]string{
+		"DATABASE_URL_FILE":      write("db", "postgres://u:p@h/db\n"),
+		"BT_MASTER_KEY_FILE":     write("mk", "a2V5\r\n"),
+		"BT_SMTP_URL_FILE":       write("smtp", "smtp://u:p@h:25"),
+		"BT_ADMIN_PASSWORD_FILE": write("pw", " spaces kept \n"),
+	}
+	c, err := load(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://u:p@h/db" || c.MasterKey != "a2V5" || c.SMTPURL != "smtp://u:p@h:25" || c.AdminPassword != " spaces kept " {
+		t.Fatalf("from files: %+v", c)
+	}
+	env["BT_MASTER_KEY"] = "a2V5"
+	if _, err := load(nil, func(k string) string { return env[k] }, io.Discard); err == nil || !strings.Contains(err.Error(), "BT_MASTER_KEY_FILE") {
+		t.Fatalf("both set: %v", err)
+	}
+	delete(env, "BT_MASTER_KEY")
+	env["BT_SMTP_URL_FILE"] = filepath.Join(dir, "missing")
+	if _, err := load(nil, func(k string) string { return env[k] }, io.Discard); err == nil || !strings.Contains(err.Error(), "BT_SMTP_URL_FILE") {
+		t.Fatalf("missing file: %v", err)
 	}
 }

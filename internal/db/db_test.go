@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
@@ -14,7 +15,7 @@ import (
 // opening again (a restart) keeps exactly the five permissions.
 func TestOpenSQLiteDefault(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	for range 2 {
 		d, err := db.Open(ctx, "", dir)
 		if err != nil {
@@ -35,19 +36,19 @@ func TestOpenPostgres(t *testing.T) {
 	if testdb.Kind() != "postgres" {
 		t.Skip("runs in the PostgreSQL pass (TEST_DB=postgres)")
 	}
-	d, err := db.Open(context.Background(), testdb.NewPostgresDatabase(t), "")
+	d, err := db.Open(tenant.Unscoped(context.Background()), testdb.NewPostgresDatabase(t), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if !d.IsPostgres() || d.Ping(context.Background()) != nil {
+	if !d.IsPostgres() || d.Ping(tenant.Unscoped(context.Background())) != nil {
 		t.Fatal("not a working PostgreSQL connection")
 	}
 }
 
 // Ensure a DATABASE_URL that is not PostgreSQL is refused.
 func TestOpenBadURL(t *testing.T) {
-	if _, err := db.Open(context.Background(), "mysql://x", t.TempDir()); err == nil {
+	if _, err := db.Open(tenant.Unscoped(context.Background()), "mysql://x", t.TempDir()); err == nil {
 		t.Fatal("mysql:// accepted")
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"businesstools/ent"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
@@ -14,7 +15,7 @@ import (
 // that a panic leaves no transaction open (the next write goes through).
 func TestWithTx(t *testing.T) {
 	d := testdb.Open(t)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	create := func(tx *ent.Tx, name string) error {
 		return tx.Account.Create().SetName(name).Exec(ctx)
 	}

@@ -11,13 +11,15 @@ import (
 	"context"
 	"net/mail"
 	"strings"
-	"unicode/utf8"
 
 	"businesstools/ent"
 	"businesstools/ent/lead"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
 	"businesstools/internal/leads/custom"
 	"businesstools/internal/page"
+	"businesstools/internal/record"
+	"businesstools/internal/text"
 )
 
 // Statuses a lead can have, in pipeline order.
@@ -33,19 +35,6 @@ type Fields struct {
 	Status    string // "" = new
 	Source    string
 	Custom    custom.Object
-}
-
-// Patch changes the fields that are set. Custom, when set, replaces the
-// whole custom object.
-type Patch struct {
-	Email     *string
-	FirstName *string
-	LastName  *string
-	Company   *string
-	Phone     *string
-	Status    *string
-	Source    *string
-	Custom    *custom.Object
 }
 
 // Filter narrows a list: Status and Email match exactly (email without
@@ -77,11 +66,14 @@ func ValidStatus(s string) bool {
 // NormalizeEmail trims and lowercases an address and checks it is a bare
 // address (no display name). Errors are Invalid naming field.
 func NormalizeEmail(field, s string) (string, error) {
+	if err := text.Check(field, s); err != nil { // before ToLower, which hides invalid UTF-8
+		return "", err
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
 		return "", apperr.Invalidf(field, "The email is required.")
 	}
-	if len(s) > maxEmailLen {
+	if text.Len(s) > maxEmailLen {
 		return "", apperr.Invalidf(field, "The email must be at most %d characters.", maxEmailLen)
 	}
 	a, err := mail.ParseAddress(s)
@@ -109,24 +101,43 @@ func (f *Fields) Validate() error {
 		max   int
 	}{{"first_name", &f.FirstName, maxTextLen}, {"last_name", &f.LastName, maxTextLen},
 		{"company", &f.Company, maxTextLen}, {"phone", &f.Phone, maxPhoneLen}, {"source", &f.Source, maxTextLen}} {
+		if err := text.Check(t.field, *t.v); err != nil {
+			return err
+		}
 		*t.v = strings.TrimSpace(*t.v)
-		if utf8.RuneCountInString(*t.v) > t.max {
+		if text.Len(*t.v) > t.max {
 			return apperr.Invalidf(t.field, "The %s must be at most %d characters.", t.field, t.max)
 		}
+	}
+	if f.Custom == nil {
+		f.Custom = custom.Object{}
 	}
 	return nil
 }
 
-// Create saves a new lead. Errors: Invalid (field), Conflict ("email" is
-// already a lead of the account).
-func Create(ctx context.Context, c *ent.Client, accountID int, f Fields) (*ent.Lead, error) {
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	l, err := c.Lead.Create().SetAccountID(accountID).SetEmail(f.Email).SetFirstName(f.FirstName).
-		SetLastName(f.LastName).SetCompany(f.Company).SetPhone(f.Phone).SetStatus(lead.Status(f.Status)).
-		SetSource(f.Source).SetCustom(f.Custom).Save(ctx)
-	return l, saveError(err)
+// Kind is the lead for the shared create and update path (internal/record):
+// Kind.Check then Kind.Create, or Kind.Update. Errors: Invalid naming the
+// field, NotFound, Conflict naming "email" (already a lead of the account).
+var Kind = &record.Kind[*ent.Lead, Fields]{
+	Name: "lead", Unique: "email", Duplicate: "A lead with this email already exists.",
+	Validate: (*Fields).Validate,
+	Fields: func(l *ent.Lead) Fields {
+		return Fields{Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Company: l.Company,
+			Phone: l.Phone, Status: string(l.Status), Source: l.Source, Custom: l.Custom}
+	},
+	Lock: func(ctx context.Context, c *ent.Client, id int) (*ent.Lead, error) {
+		return db.LockForUpdate(c.Lead.Query().Where(lead.ID(id))).Only(ctx)
+	},
+	Insert: func(ctx context.Context, c *ent.Client, accountID int, f Fields) (*ent.Lead, error) {
+		return c.Lead.Create().SetAccountID(accountID).SetEmail(f.Email).SetFirstName(f.FirstName).
+			SetLastName(f.LastName).SetCompany(f.Company).SetPhone(f.Phone).SetStatus(lead.Status(f.Status)).
+			SetSource(f.Source).SetCustom(f.Custom).Save(ctx)
+	},
+	Save: func(ctx context.Context, c *ent.Client, l *ent.Lead, f Fields) (*ent.Lead, error) {
+		return c.Lead.UpdateOne(l).SetEmail(f.Email).SetFirstName(f.FirstName).SetLastName(f.LastName).
+			SetCompany(f.Company).SetPhone(f.Phone).SetStatus(lead.Status(f.Status)).SetSource(f.Source).
+			SetCustom(f.Custom).Save(ctx)
+	},
 }
 
 // Get returns one lead; NotFound if the account has none with id.
@@ -142,8 +153,13 @@ func Get(ctx context.Context, c *ent.Client, id int) (*ent.Lead, error) {
 }
 
 // List returns a page of leads matching f, newest first. Errors: Invalid
-// naming "status" or "email".
+// naming "status", "email" or "q".
 func List(ctx context.Context, c *ent.Client, f Filter, p page.Request) (page.Result[*ent.Lead], error) {
+	for _, v := range []struct{ field, s string }{{"status", f.Status}, {"email", f.Email}, {"q", f.Q}} {
+		if err := text.Check(v.field, v.s); err != nil {
+			return page.Result[*ent.Lead]{}, err
+		}
+	}
 	q := c.Lead.Query().Order(ent.Desc(lead.FieldID)).Limit(p.Limit + 1)
 	if p.Before > 0 {
 		q.Where(lead.IDLT(p.Before))
@@ -168,49 +184,6 @@ func List(ctx context.Context, c *ent.Client, f Filter, p page.Request) (page.Re
 	return page.Cut(ls, p.Limit, func(l *ent.Lead) int { return l.ID }), nil
 }
 
-// Update applies p (PATCH; a PUT sets every field) and validates the result
-// as Create does. c must be a transaction's client: the row is read, merged
-// with p and written back, so with lock (PostgreSQL) it is read FOR UPDATE
-// and concurrent updates queue instead of losing one another's fields.
-// SQLite's transactions already hold the write lock from BEGIN, and it has
-// no FOR UPDATE. Errors: NotFound, Invalid, Conflict.
-func Update(ctx context.Context, c *ent.Client, id int, p Patch, lock bool) (*ent.Lead, error) {
-	q := c.Lead.Query().Where(lead.ID(id))
-	if lock {
-		q = q.ForUpdate()
-	}
-	l, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apperr.NotFoundf("There is no lead with id %d.", id)
-	}
-	if err != nil {
-		return nil, apperr.Internalf(err, "get lead")
-	}
-	f := Fields{Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Company: l.Company,
-		Phone: l.Phone, Status: string(l.Status), Source: l.Source, Custom: l.Custom}
-	set(&f.Email, p.Email)
-	set(&f.FirstName, p.FirstName)
-	set(&f.LastName, p.LastName)
-	set(&f.Company, p.Company)
-	set(&f.Phone, p.Phone)
-	set(&f.Status, p.Status)
-	set(&f.Source, p.Source)
-	if p.Custom != nil {
-		f.Custom = *p.Custom
-	}
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	u := c.Lead.UpdateOne(l).SetEmail(f.Email).SetFirstName(f.FirstName).SetLastName(f.LastName).
-		SetCompany(f.Company).SetPhone(f.Phone).SetStatus(lead.Status(f.Status)).SetSource(f.Source)
-	if f.Custom == nil {
-		f.Custom = custom.Object{}
-	}
-	u.SetCustom(f.Custom)
-	l, err = u.Save(ctx)
-	return l, saveError(err)
-}
-
 // Delete removes a lead.
 // Errors: NotFound, also for another account's lead: the tenant hook
 // scopes the delete to the caller's account.
@@ -223,21 +196,4 @@ func Delete(ctx context.Context, c *ent.Client, id int) error {
 		return apperr.Internalf(err, "delete lead")
 	}
 	return nil
-}
-
-func set(dst *string, v *string) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
-func saveError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case ent.IsConstraintError(err):
-		return &apperr.Error{Code: apperr.Conflict, Field: "email", Message: "A lead with this email already exists."}
-	default:
-		return apperr.Internalf(err, "save lead")
-	}
 }

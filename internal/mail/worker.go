@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -14,6 +16,7 @@ import (
 	"businesstools/ent/email"
 	"businesstools/ent/predicate"
 	"businesstools/internal/db"
+	"businesstools/internal/tenant"
 )
 
 // WorkerConfig configures a Worker; zero values take the defaults shown.
@@ -27,10 +30,11 @@ type WorkerConfig struct {
 	// each further one (30 s), up to MaxBackoff (1 h).
 	BackoffBase time.Duration
 	MaxBackoff  time.Duration
-	// Lease is how long a claim lasts; a message whose worker died is claimed
-	// again once its lease has run out (5 min). The claim of each message is
-	// renewed right before its send, so the lease only has to outlast one
-	// send; it is raised to at least 3 × SendTimeout.
+	// Lease is how long a claim lasts without renewal; a message whose worker
+	// died is claimed again once its lease has run out (30 s: another
+	// process takes it over within Lease + PollInterval). While a worker
+	// holds a claim a heartbeat renews it every Lease/3, however long the
+	// sends take; each message's claim is also renewed right before its send.
 	Lease time.Duration
 	// SendTimeout bounds one delivery (60 s).
 	SendTimeout time.Duration
@@ -42,6 +46,10 @@ type WorkerConfig struct {
 	// Now is the clock (time.Now).
 	Now func() time.Time
 }
+
+// DefaultLease is WorkerConfig.Lease's default (BT_MAIL_LEASE overrides it,
+// for tests).
+const DefaultLease = 30 * time.Second
 
 // StopTimeout bounds the database writes Stop waits for after the caller's
 // context has ended: handing back the message whose send was interrupted.
@@ -77,11 +85,8 @@ func NewWorker(cfg WorkerConfig) *Worker {
 	def(&cfg.BackoffBase, 30*time.Second)
 	def(&cfg.MaxBackoff, time.Hour)
 	def(&cfg.SendTimeout, 60*time.Second)
-	def(&cfg.Lease, 5*time.Minute)
+	def(&cfg.Lease, DefaultLease)
 	def(&cfg.PollInterval, time.Second)
-	if cfg.Lease < 3*cfg.SendTimeout {
-		cfg.Lease = 3 * cfg.SendTimeout
-	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
 	}
@@ -164,9 +169,13 @@ func (w *Worker) loop(ctx context.Context) {
 // RunOnce claims up to BatchSize due messages and delivers each, stopping
 // between messages when ctx ends. It returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	ctx = tenant.Unscoped(ctx) // the outbox holds every account's mail
 	c, err := w.claim(ctx)
 	if err != nil {
 		return 0, err
+	}
+	if len(c.ids) > 0 {
+		defer w.heartbeat(c)()
 	}
 	for i, id := range c.ids {
 		if ctx.Err() != nil || w.sends.Err() != nil {
@@ -216,24 +225,19 @@ func (w *Worker) claim(ctx context.Context) (claimed, error) {
 	lease := now.Add(w.cfg.Lease)
 	client := w.cfg.DB.Client
 	if w.cfg.DB.IsPostgres() {
-		tx, err := client.Tx(ctx)
+		err := db.WithTx(ctx, client, func(tx *ent.Tx) error {
+			ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
+				Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
+			if err == nil && len(ids) > 0 {
+				_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
+					SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
+			}
+			c.ids = ids
+			return err
+		})
 		if err != nil {
 			return claimed{}, err
 		}
-		ids, err := tx.Email.Query().Where(due(now)).Order(ent.Asc(email.FieldNextAttemptAt), ent.Asc(email.FieldID)).
-			Limit(w.cfg.BatchSize).ForUpdate(sql.WithLockAction(sql.SkipLocked)).IDs(ctx)
-		if err == nil && len(ids) > 0 {
-			_, err = tx.Email.Update().Where(email.IDIn(ids...)).SetStatus(email.StatusSending).
-				SetLockedUntil(lease).SetClaimedBy(c.token).AddAttempts(1).Save(ctx)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-			return claimed{}, err
-		}
-		if err := tx.Commit(); err != nil {
-			return claimed{}, err
-		}
-		c.ids = ids
 		return c, nil
 	}
 	// SQLite has one writer at a time: a conditional UPDATE per candidate is
@@ -257,10 +261,38 @@ func (w *Worker) claim(ctx context.Context) (claimed, error) {
 	return c, nil
 }
 
+// heartbeat renews claim c on every message it still holds, every Lease/3,
+// until the returned stop is called: a live worker keeps its claims through
+// sends of any length, and a dead one's run out within Lease.
+func (w *Worker) heartbeat(c claimed) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(w.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+			ctx, cancel := dbContext()
+			_, err := w.cfg.DB.Client.Email.Update().
+				Where(email.StatusEQ(email.StatusSending), email.ClaimedBy(c.token)).
+				SetLockedUntil(w.now().Add(w.cfg.Lease)).Save(tenant.Unscoped(ctx))
+			cancel()
+			if err != nil {
+				w.cfg.Logger.Error("mail outbox: renew claims", "err", err)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
 // dbContext bounds the worker's own database writes; they are not cut short
 // by Stop, which waits for them.
 func dbContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), StopTimeout)
+	return context.WithTimeout(tenant.Unscoped(context.Background()), StopTimeout)
 }
 
 // release returns messages of claim c that were not tried to the queue.
@@ -356,10 +388,18 @@ func (w *Worker) Backoff(attempt int) time.Duration {
 	return min(d, w.cfg.MaxBackoff)
 }
 
+// truncate makes an error fit last_error: valid UTF-8 without NUL (an SMTP
+// reply need be neither; PostgreSQL refuses both), at most 1000 bytes, cut
+// at a character boundary (a cut inside one is invalid UTF-8 too).
 func truncate(s string) string {
 	const max = 1000
-	if len(s) > max {
-		return s[:max] + "…"
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -13,13 +13,14 @@ import (
 	"businesstools/ent/email"
 	"businesstools/internal/db"
 	"businesstools/internal/mail/mailtest"
+	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
 
 // enqueueN puts n messages "msg 0" … into the outbox of a new account.
 func enqueueN(t *testing.T, d *db.DB, n int) []int {
 	t.Helper()
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	acct := d.Client.Account.Create().SetName(fmt.Sprintf("acct-%d", time.Now().UnixNano())).SaveX(ctx)
 	ids := make([]int, n)
 	for i := range n {
@@ -61,7 +62,7 @@ func smtpSender(t *testing.T, srv *mailtest.Server) Sender {
 func drain(t *testing.T, w *Worker) {
 	t.Helper()
 	for {
-		n, err := w.RunOnce(context.Background())
+		n, err := w.RunOnce(tenant.Unscoped(context.Background()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func TestWorkerRetriesWithBackoff(t *testing.T) {
 	w := NewWorker(WorkerConfig{DB: d, Sender: smtpSender(t, srv), MaxAttempts: 5, BackoffBase: time.Minute,
 		Now: func() time.Time { return now }})
 	ids := enqueueN(t, d, 1)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 	// enqueueN stamps next_attempt_at with the wall clock; start the test clock after it.
 	now = time.Now().UTC().Add(2 * time.Second).Truncate(time.Second)
 
@@ -128,11 +129,11 @@ func TestWorkerGivesUpAtLimit(t *testing.T) {
 		drain(t, w)
 		now = now.Add(time.Hour)
 	}
-	e := d.Client.Email.GetX(context.Background(), ids[0])
+	e := d.Client.Email.GetX(tenant.Unscoped(context.Background()), ids[0])
 	if e.Status != email.StatusFailed || e.Attempts != 3 || !strings.Contains(e.LastError, "451") {
 		t.Fatalf("got status %s attempts %d last_error %q", e.Status, e.Attempts, e.LastError)
 	}
-	if n, _ := w.RunOnce(context.Background()); n != 0 || srv.Tries() != 3 {
+	if n, _ := w.RunOnce(tenant.Unscoped(context.Background())); n != 0 || srv.Tries() != 3 {
 		t.Fatalf("a failed message was tried again (%d tries)", srv.Tries())
 	}
 }
@@ -155,7 +156,7 @@ func TestWorkerRestartMidQueue(t *testing.T) {
 	d := testdb.Open(t)
 	srv := mailtest.Start(t)
 	ids := enqueueN(t, d, 9)
-	ctx := context.Background()
+	ctx := tenant.Unscoped(context.Background())
 
 	first := NewWorker(WorkerConfig{DB: d, Sender: smtpSender(t, srv), BatchSize: 3})
 	if n, err := first.RunOnce(ctx); err != nil || n != 3 {
@@ -202,13 +203,13 @@ func TestWorkerStartStop(t *testing.T) {
 	if got := srv.WaitFor(2, 20*time.Second); len(got) != 2 {
 		t.Fatalf("received %d, want 2", len(got))
 	}
-	if err := w.Stop(context.Background()); err != nil {
+	if err := w.Stop(tenant.Unscoped(context.Background())); err != nil {
 		t.Fatal(err)
 	}
 	enqueueN(t, d, 3)
 	w2 := NewWorker(WorkerConfig{DB: d, Sender: smtpSender(t, srv), PollInterval: 10 * time.Millisecond})
 	w2.Start()
-	defer w2.Stop(context.Background())
+	defer w2.Stop(tenant.Unscoped(context.Background()))
 	if got := srv.WaitFor(5, 20*time.Second); len(got) != 5 {
 		t.Fatalf("received %d, want 5", len(got))
 	}
@@ -228,7 +229,7 @@ func TestWorkersNeverSendTwice(t *testing.T) {
 		wd := d
 		if d.IsPostgres() {
 			var err error
-			if wd, err = db.Open(context.Background(), d.URL, ""); err != nil {
+			if wd, err = db.Open(tenant.Unscoped(context.Background()), d.URL, ""); err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { wd.Close() })
@@ -244,7 +245,7 @@ func TestWorkersNeverSendTwice(t *testing.T) {
 	wg.Wait()
 	got := srv.WaitFor(n, 60*time.Second)
 	for _, w := range workers {
-		if err := w.Stop(context.Background()); err != nil {
+		if err := w.Stop(tenant.Unscoped(context.Background())); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -266,7 +267,7 @@ func TestCaptureSink(t *testing.T) {
 	w := NewWorker(WorkerConfig{DB: d})
 	drain(t, w)
 	for _, id := range ids {
-		e := d.Client.Email.GetX(context.Background(), id)
+		e := d.Client.Email.GetX(tenant.Unscoped(context.Background()), id)
 		if e.Status != email.StatusSent || e.Sink != "capture" || e.Attempts != 1 {
 			t.Fatalf("email %d: %s via %q after %d attempts", id, e.Status, e.Sink, e.Attempts)
 		}
@@ -364,7 +365,7 @@ func TestWorkerLostClaimNotSentTwice(t *testing.T) {
 	wd := d
 	if d.IsPostgres() { // another process
 		var err error
-		if wd, err = db.Open(context.Background(), d.URL, ""); err != nil {
+		if wd, err = db.Open(tenant.Unscoped(context.Background()), d.URL, ""); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { wd.Close() })
@@ -377,7 +378,7 @@ func TestWorkerLostClaimNotSentTwice(t *testing.T) {
 	}
 	doneA := make(chan result, 1)
 	go func() {
-		n, err := a.RunOnce(context.Background())
+		n, err := a.RunOnce(tenant.Unscoped(context.Background()))
 		doneA <- result{n, err}
 	}()
 	<-slow.started
@@ -397,7 +398,7 @@ func TestWorkerLostClaimNotSentTwice(t *testing.T) {
 		}
 	}
 	for _, id := range ids {
-		e := d.Client.Email.GetX(context.Background(), id)
+		e := d.Client.Email.GetX(tenant.Unscoped(context.Background()), id)
 		if e.Status != email.StatusSent || e.LastError != "" || e.ClaimedBy != "" || e.LockedUntil != nil {
 			t.Errorf("email %d: status %s last_error %q claimed_by %q", id, e.Status, e.LastError, e.ClaimedBy)
 		}
@@ -414,14 +415,14 @@ func TestWorkerExpiredClaimStillOwned(t *testing.T) {
 	slow := &blockFirst{Sender: smtpSender(t, srv), started: make(chan struct{}), release: make(chan struct{})}
 	w := NewWorker(WorkerConfig{DB: d, Sender: slow, Now: clk.Now})
 	go func() { <-slow.started; clk.Add(w.cfg.Lease + time.Second); close(slow.release) }()
-	if n, err := w.RunOnce(context.Background()); err != nil || n != len(ids) {
+	if n, err := w.RunOnce(tenant.Unscoped(context.Background())); err != nil || n != len(ids) {
 		t.Fatalf("claimed %d, %v", n, err)
 	}
 	// The first "send" returned nil without relaying; the other two went out.
 	if got := len(srv.Received()); got != 2 {
 		t.Fatalf("relayed %d, want 2", got)
 	}
-	if n := d.Client.Email.Query().Where(email.StatusEQ(email.StatusSent)).CountX(context.Background()); n != len(ids) {
+	if n := d.Client.Email.Query().Where(email.StatusEQ(email.StatusSent)).CountX(tenant.Unscoped(context.Background())); n != len(ids) {
 		t.Fatalf("%d of %d marked sent", n, len(ids))
 	}
 }
@@ -439,13 +440,13 @@ func TestWorkerStopHandsBackInFlight(t *testing.T) {
 	w.Start()
 	w.Notify()
 	<-slow.started
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(tenant.Unscoped(context.Background()))
 	cancel()
 	if err := w.Stop(ctx); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	for _, id := range ids {
-		e := d.Client.Email.GetX(context.Background(), id)
+		e := d.Client.Email.GetX(tenant.Unscoped(context.Background()), id)
 		if e.Status != email.StatusQueued || e.Attempts != 0 || e.LockedUntil != nil || e.ClaimedBy != "" {
 			t.Fatalf("email %d after stop: status %s attempts %d locked_until %v claimed_by %q",
 				id, e.Status, e.Attempts, e.LockedUntil, e.ClaimedBy)

@@ -7,6 +7,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"businesstools/internal/apikey"
+	"businesstools/internal/ratelimit"
+	"businesstools/internal/reqstate"
 	"businesstools/internal/usage"
 )
 
@@ -24,6 +27,12 @@ type Metrics struct {
 	duration      *prometheus.HistogramVec
 	verifications *prometheus.CounterVec
 	cache         *prometheus.CounterVec
+
+	// The counters of every outcome and cache result, looked up once.
+	outcomes, cacheResults map[string]prometheus.Counter
+
+	mu      sync.RWMutex
+	byRoute map[seriesKey]*routeSeries
 }
 
 // New returns a registry with the Go runtime and process collectors and
@@ -46,6 +55,9 @@ func New() *Metrics {
 			Name: "apikey_cache_lookups_total", Help: "Key cache lookups of well-formed keys: hit, negative_hit, miss.",
 		}, []string{"result"}),
 	}
+	m.outcomes = counters(m.verifications, apikey.Outcomes...)
+	m.cacheResults = counters(m.cache, apikey.CacheResults...)
+	m.byRoute = map[seriesKey]*routeSeries{}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.verifications, m.cache)
 	return m
@@ -57,10 +69,29 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // Verified counts a verification outcome (apikey.VerifyObserver).
-func (m *Metrics) Verified(outcome string) { m.verifications.WithLabelValues(outcome).Inc() }
+func (m *Metrics) Verified(outcome string) { count(m.outcomes, m.verifications, outcome) }
 
 // CacheLookup counts a cache result (apikey.VerifyObserver).
-func (m *Metrics) CacheLookup(result string) { m.cache.WithLabelValues(result).Inc() }
+func (m *Metrics) CacheLookup(result string) { count(m.cacheResults, m.cache, result) }
+
+// count increments the counter of label, looked up once in New for every
+// label the verifier reports.
+func count(known map[string]prometheus.Counter, vec *prometheus.CounterVec, label string) {
+	if c, ok := known[label]; ok {
+		c.Inc()
+		return
+	}
+	vec.WithLabelValues(label).Inc()
+}
+
+// counters looks up vec's counter for each label.
+func counters(vec *prometheus.CounterVec, labels ...string) map[string]prometheus.Counter {
+	out := make(map[string]prometheus.Counter, len(labels))
+	for _, l := range labels {
+		out[l] = vec.WithLabelValues(l)
+	}
+	return out
+}
 
 var _ apikey.VerifyObserver = (*Metrics)(nil)
 
@@ -86,22 +117,83 @@ func (m *Metrics) WatchUsage(r *usage.Recorder) {
 	)
 }
 
+// WatchRateLimit exports whether rate limits are shared through Redis right
+// now (with BT_REDIS_URL only) and the decisions made locally while not.
+func (m *Metrics) WatchRateLimit(l *ratelimit.Limiter) {
+	if !l.Stats().Shared {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ratelimit_redis_up",
+			Help: "1 while per-key rate limits are shared through Redis, 0 while each process applies its own."},
+			func() float64 {
+				if l.Stats().RedisUp {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ratelimit_local_fallbacks_total",
+			Help: "Rate limit decisions made by the process's own buckets because Redis was unreachable."},
+			func() float64 { return float64(l.Stats().Fallbacks) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ratelimit_redis_round_trips_total",
+			Help: "Batches of requests reserved from the shared limits in Redis."},
+			func() float64 { return float64(l.Stats().RoundTrips) }),
+	)
+}
+
 // Middleware measures every request by the route pattern the router
-// matched (never the raw path, which would let clients create series).
+// matched (never the raw path, which would let clients create series). It
+// reads the status from the request's state (see reqstate; clientip's
+// middleware, outside this one, starts it) and finds the request's series
+// in its own map, not through WithLabelValues' hashing and variadic slices.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		// The routers set r.Pattern on this same request as they match it.
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
+		st := reqstate.From(r.Context())
+		if st == nil { // mounted without clientip's middleware
+			w, r, st = reqstate.New(w, r)
 		}
-		method := methodLabel(r.Method)
-		m.requests.WithLabelValues(route, method, strconv.Itoa(sw.status)).Inc()
-		m.duration.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		next.ServeHTTP(w, r)
+		// The router sets r.Pattern on this same request as it matches it.
+		s := m.series(r.Pattern, methodLabel(r.Method), st.Status())
+		s.requests.Inc()
+		s.duration.Observe(time.Since(start).Seconds())
 	})
+}
+
+// routeSeries is one route, method and status's instruments.
+type routeSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+type seriesKey struct {
+	route, method string
+	code          int
+}
+
+// series returns the instruments of a route, method and status, creating
+// them the first time. Routes are patterns and methods a fixed list, so the
+// map stays small.
+func (m *Metrics) series(route, method string, code int) *routeSeries {
+	if route == "" {
+		route = "unmatched"
+	}
+	k := seriesKey{route, method, code}
+	m.mu.RLock()
+	s := m.byRoute[k]
+	m.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s = m.byRoute[k]; s == nil {
+		s = &routeSeries{requests: m.requests.WithLabelValues(route, method, strconv.Itoa(code)),
+			duration: m.duration.WithLabelValues(route, method)}
+		m.byRoute[k] = s
+	}
+	return s
 }
 
 func methodLabel(m string) string {
@@ -112,25 +204,3 @@ func methodLabel(m string) string {
 	}
 	return "OTHER"
 }
-
-// statusWriter remembers the status code written.
-type statusWriter struct {
-	http.ResponseWriter
-	status      int
-	wroteHeader bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wroteHeader = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the real writer (Flush, deadlines).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

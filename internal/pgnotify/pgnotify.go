@@ -36,13 +36,26 @@ type Listener struct {
 const listenTimeout = 5 * time.Second
 
 // Listen starts listening on channel at the database url. fn receives each
-// payload; lost runs after the connection was re-established, because notices
-// sent meanwhile are gone (callers drop everything they cached). Both run on
-// the listener's goroutine, one at a time.
-func Listen(url, channel string, fn func(payload string), lost func(), log *slog.Logger) (*Listener, error) {
+// payload. state reports whether notices are flowing: true when the
+// connection is up (first made, or made again), false when it drops; notices
+// sent while it was down are gone, so callers drop what they cached on both.
+// Connection changes are logged, reconnections included. fn runs on the
+// listener's goroutine and state on pq's, each one call at a time; neither
+// may block for long.
+func Listen(url, channel string, fn func(payload string), state func(connected bool), log *slog.Logger) (*Listener, error) {
 	pl := pq.NewListener(url, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
-		if err != nil {
-			log.Warn("pgnotify: connection event", "channel", channel, "event", ev, "err", err)
+		switch ev {
+		case pq.ListenerEventConnected:
+			log.Info("pgnotify: listening", "channel", channel)
+			state(true)
+		case pq.ListenerEventReconnected:
+			log.Warn("pgnotify: reconnected; notices sent while disconnected were lost, caches dropped", "channel", channel)
+			state(true)
+		case pq.ListenerEventDisconnected:
+			log.Warn("pgnotify: connection lost; reconnecting", "channel", channel, "err", err)
+			state(false)
+		case pq.ListenerEventConnectionAttemptFailed:
+			log.Warn("pgnotify: connection attempt failed", "channel", channel, "err", err)
 		}
 	})
 	// pq's Listen blocks until the first connection is up; never hold up
@@ -59,15 +72,14 @@ func Listen(url, channel string, fn func(payload string), lost func(), log *slog
 		log.Warn("pgnotify: not connected yet; listening in the background", "channel", channel)
 	}
 	l := &Listener{l: pl, done: make(chan struct{})}
-	go l.run(fn, lost)
+	go l.run(fn)
 	return l, nil
 }
 
-func (l *Listener) run(fn func(string), lost func()) {
+func (l *Listener) run(fn func(string)) {
 	defer close(l.done)
 	for n := range l.l.NotificationChannel() {
-		if n == nil { // pq sends nil after a reconnection
-			lost()
+		if n == nil { // pq's mark of a reconnection, already reported to state
 			continue
 		}
 		fn(n.Extra)

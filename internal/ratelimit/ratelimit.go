@@ -1,9 +1,15 @@
-// Package ratelimit limits each API key's request rate with a token bucket
-// (golang.org/x/time/rate): a key may spend up to Burst(rate) requests at
-// once, and earns rate requests back per second. The default rate is
-// BT_RATE_LIMIT (50/s); a key's own rate_limit (> 0) overrides it. Buckets
-// live in memory, per process, in a bounded LRU keyed by key id: a key pushed
-// out simply starts again with a full bucket.
+// Package ratelimit limits each API key's request rate: a key may spend up
+// to Burst(rate) requests at once, and earns rate requests back per second.
+// The default rate is BT_RATE_LIMIT (50/s); a key's own rate_limit (> 0)
+// overrides it.
+//
+// Without Redis the buckets live in memory, per process
+// (golang.org/x/time/rate, in a bounded LRU keyed by key id: a key pushed
+// out simply starts again with a full bucket), so N processes allow N times
+// the rate. With BT_REDIS_URL (UseRedis) one GCRA limit per key is kept in
+// Redis for every process, and each process reserves requests from it in
+// small batches (see shared.go); when Redis cannot be reached the local
+// buckets take over until it answers again.
 package ratelimit
 
 import (
@@ -30,11 +36,13 @@ type Decision struct {
 	RetryAfter time.Duration // Retry-After when refused: until one request fits
 }
 
-// Limiter holds one bucket per key.
+// Limiter holds one bucket per key, and the shared limits when UseRedis
+// was called.
 type Limiter struct {
 	defaultRate int
 	buckets     *lru.Cache[int, *bucket]
 	now         func() time.Time
+	shared      *shared // nil without Redis
 }
 
 type bucket struct {
@@ -55,15 +63,25 @@ func New(defaultRate, size int) *Limiter {
 	return &Limiter{defaultRate: defaultRate, buckets: c, now: time.Now}
 }
 
-// Allow takes one request from the key's bucket. keyRate is the key's own
-// limit (0 = the default); a changed limit starts a fresh bucket.
+// Allow takes one request from the key's bucket: the shared one while Redis
+// answers, the process's own otherwise. keyRate is the key's own limit
+// (0 = the default); a changed limit starts a fresh bucket.
 func (l *Limiter) Allow(keyID, keyRate int) Decision {
 	perSecond := keyRate
 	if perSecond <= 0 {
 		perSecond = l.defaultRate
 	}
-	b := l.bucket(keyID, perSecond)
 	now := l.now()
+	if l.shared != nil {
+		if d, ok := l.shared.allow(keyID, perSecond, now); ok {
+			return d
+		}
+	}
+	return l.allowLocal(keyID, perSecond, now)
+}
+
+func (l *Limiter) allowLocal(keyID, perSecond int, now time.Time) Decision {
+	b := l.bucket(keyID, perSecond)
 	d := Decision{Limit: Burst(perSecond)}
 	res := b.lim.ReserveN(now, 1)
 	if wait := res.DelayFrom(now); wait > 0 {

@@ -1,15 +1,12 @@
 package rest_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 
-	"businesstools/ent"
 	"businesstools/internal/apptest"
 )
 
@@ -65,23 +62,6 @@ func status(t *testing.T, app *apptest.App, path, key string) (int, string) {
 	resp := app.REST(http.MethodGet, path, key, nil)
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
-}
-
-// countKeyQueries counts every ent query of the tables key verification
-// reads (api_keys, permissions, accounts). Call it before the first REST
-// request: interceptors must not be added while queries run.
-func countKeyQueries(app *apptest.App) *atomic.Int64 {
-	var n atomic.Int64
-	count := ent.InterceptFunc(func(next ent.Querier) ent.Querier {
-		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
-			n.Add(1)
-			return next.Query(ctx, q)
-		})
-	})
-	app.DB.Client.ApiKey.Intercept(count)
-	app.DB.Client.Permission.Intercept(count)
-	app.DB.Client.Account.Intercept(count)
-	return &n
 }
 
 // noSecretsInLogs fails the test if the structured log holds any of the

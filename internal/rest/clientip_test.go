@@ -11,6 +11,7 @@ import (
 	"businesstools/ent/auditevent"
 	"businesstools/internal/apptest"
 	"businesstools/internal/config"
+	"businesstools/internal/tenant"
 )
 
 // trustLoopback makes the test server trust its httptest client (127.0.0.1)
@@ -51,7 +52,7 @@ func TestAllowlistBehindTrustedProxy(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		ev, err := app.DB.Client.AuditEvent.Query().Where(auditevent.APIKeyName("audited")).Only(context.Background())
+		ev, err := app.DB.Client.AuditEvent.Query().Where(auditevent.APIKeyName("audited")).Only(tenant.Unscoped(context.Background()))
 		if err != nil || ev.ClientIP != "198.51.100.42" {
 			t.Fatalf("audit event %+v, %v", ev, err)
 		}

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"businesstools/ent"
 	"businesstools/internal/apperr"
+	"businesstools/internal/db"
 	"businesstools/internal/idempotency"
 )
 
@@ -40,15 +40,22 @@ type created struct {
 	location string
 }
 
-// createFunc does a creation's work with c, a transaction's client, from the raw body.
-type createFunc func(ctx context.Context, c *ent.Client, body []byte) (created, error)
+// prepareFunc does a creation's request work from the raw body — decode,
+// validate, read what it needs, render — before any transaction, and returns
+// the write to run inside one. Keeping that work out of the transaction
+// keeps SQLite's write lock, which BEGIN takes, short.
+type prepareFunc func(ctx context.Context, body []byte) (writeFunc, error)
 
-// create runs fn in one transaction and answers with what it returns. With
-// an Idempotency-Key header the answer is saved in that transaction, and a
-// repeat of the same request within 24 h is answered from it (with
-// `Idempotent-Replayed: true`); the key reused for another request is 409.
-// after, if set, runs once the transaction has committed.
-func (a *API) create(w http.ResponseWriter, r *http.Request, fn createFunc, after func()) error {
+// writeFunc does a creation's writes with tx and returns the answer.
+type writeFunc func(ctx context.Context, tx *ent.Tx) (created, error)
+
+// create prepares the creation from the body, runs its write in one
+// transaction and answers with what it returns. With an Idempotency-Key
+// header the answer is saved in that transaction, and a repeat of the same
+// request within 24 h is answered from it (with `Idempotent-Replayed:
+// true`); the key reused for another request is 409. after, if set, runs
+// once the transaction has committed.
+func (a *API) create(w http.ResponseWriter, r *http.Request, prepare prepareFunc, after func()) error {
 	ctx := r.Context()
 	raw, err := readBody(w, r)
 	if err != nil {
@@ -66,7 +73,11 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, fn createFunc, afte
 			return err
 		}
 	}
-	res, body, err := a.createTx(ctx, raw, fn, idem)
+	write, err := prepare(ctx, raw)
+	if err != nil {
+		return err
+	}
+	res, body, err := a.createTx(ctx, write, idem)
 	if errors.Is(err, idempotency.ErrRace) {
 		if done, err := a.replay(w, r, *idem); done || err != nil {
 			return err
@@ -82,28 +93,26 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, fn createFunc, afte
 	return nil
 }
 
-func (a *API) createTx(ctx context.Context, raw []byte, fn createFunc, idem *idempotency.Request) (created, []byte, error) {
-	tx, err := a.cfg.DB.Client.Tx(ctx)
-	if err != nil {
-		return created{}, nil, apperr.Internalf(err, "begin")
-	}
-	res, err := fn(ctx, tx.Client(), raw)
-	var body []byte
-	if err == nil {
-		body, err = json.Marshal(res.body)
-	}
-	if err == nil && idem != nil {
-		err = idempotency.Save(ctx, tx.Client(), *idem,
+// createTx runs write and, with idem, saves its answer, in one transaction.
+func (a *API) createTx(ctx context.Context, write writeFunc, idem *idempotency.Request) (res created, body []byte, err error) {
+	err = db.WithTx(ctx, a.cfg.DB.Client, func(tx *ent.Tx) error {
+		if res, err = write(ctx, tx); err != nil {
+			return err
+		}
+		if body, err = json.Marshal(res.body); err != nil {
+			return apperr.Internalf(err, "encode answer")
+		}
+		if idem == nil {
+			return nil
+		}
+		return idempotency.Save(ctx, tx.Client(), *idem,
 			idempotency.Response{Status: res.status, Body: body, Location: res.location}, time.Now())
+	})
+	var ae *apperr.Error
+	if err != nil && !errors.Is(err, idempotency.ErrRace) && !errors.As(err, &ae) {
+		err = apperr.Internalf(err, "create")
 	}
-	if err != nil {
-		_ = tx.Rollback()
-		return created{}, nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return created{}, nil, apperr.Internalf(err, "commit")
-	}
-	return res, body, nil
+	return res, body, err
 }
 
 // replay answers from a remembered response; done reports whether it did.
@@ -133,17 +142,6 @@ func writeRaw(w http.ResponseWriter, status int, location string, body []byte, r
 
 // decodeBody decodes a raw body strictly (see DecodeJSON).
 func decodeBody(raw []byte, dst any) error { return DecodeJSON(bytes.NewReader(raw), dst) }
-
-// pathID returns the {id} path value; anything but a positive integer is an
-// id that does not exist.
-func pathID(r *http.Request, what string) (int, error) {
-	s := r.PathValue("id")
-	id, err := strconv.Atoi(s)
-	if err != nil || id < 1 {
-		return 0, apperr.NotFoundf("There is no %s with id %q.", what, s)
-	}
-	return id, nil
-}
 
 // list is the shape of every list answer.
 type list[T any] struct {

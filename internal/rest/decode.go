@@ -41,9 +41,17 @@ func checkContentType(r *http.Request) error {
 	return nil
 }
 
-// DecodeJSON decodes one JSON value strictly (see Decode); fuzzed on its own.
+// DecodeJSON decodes one JSON value strictly (see Decode), after checking
+// that every string in it is valid text (checkJSONText); fuzzed on its own.
 func DecodeJSON(body io.Reader, dst any) error {
-	br := bufio.NewReader(body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := checkJSONText(raw); err != nil {
+		return err
+	}
+	br := bufio.NewReader(bytes.NewReader(raw))
 	if isNull(br) { // decoding null would succeed and leave dst as it was
 		return apperr.Invalidf("", "The body must be a JSON %s.", jsonType(reflect.TypeOf(dst).Elem().Kind().String()))
 	}
@@ -52,17 +60,11 @@ func DecodeJSON(body io.Reader, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
 	}
-	// Only whitespace may follow; reading it may still go over the limit.
-	_, err := dec.Token()
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.Is(err, io.EOF):
-		return nil
-	case errors.As(err, &tooBig):
-		return jsonError(err)
-	default:
+	// Only whitespace may follow.
+	if _, err = dec.Token(); !errors.Is(err, io.EOF) {
 		return apperr.Invalidf("", "The body must hold a single JSON value.")
 	}
+	return nil
 }
 
 // isNull reports whether the first JSON token of br is null, consuming
@@ -91,7 +93,10 @@ func jsonError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var tooBig *http.MaxBytesError
+	var ae *apperr.Error
 	switch {
+	case errors.As(err, &ae): // from a field's own UnmarshalJSON (custom's depth)
+		return ae
 	case errors.As(err, &tooBig):
 		return &apperr.Error{Code: apperr.TooLarge, Message: fmt.Sprintf("The body is larger than %d bytes.", MaxBodyBytes)}
 	case errors.Is(err, io.EOF):

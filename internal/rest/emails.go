@@ -57,29 +57,34 @@ func viewEmail(e *ent.Email) emailView {
 
 // sendEmail queues an email in the outbox: 202 with the email and its Location.
 func (a *API) sendEmail(w http.ResponseWriter, r *http.Request) error {
-	return a.create(w, r, a.enqueueEmail, a.cfg.MailNotify)
+	return a.create(w, r, a.prepareEmail, a.cfg.MailNotify)
 }
 
-func (a *API) enqueueEmail(ctx context.Context, c *ent.Client, raw []byte) (created, error) {
+// prepareEmail decodes, checks and renders the email before the
+// transaction; only the outbox write runs inside it.
+func (a *API) prepareEmail(ctx context.Context, raw []byte) (writeFunc, error) {
 	var in sendEmailRequest
 	if err := decodeBody(raw, &in); err != nil {
-		return created{}, err
+		return nil, err
 	}
-	content, templateID, err := emailContent(ctx, c, &in)
+	content, templateID, err := emailContent(ctx, a.cfg.DB.Client, &in)
 	if err != nil {
-		return created{}, err
+		return nil, err
 	}
 	rc := mail.Recipients{To: in.To, Cc: in.Cc, Bcc: in.Bcc, ReplyTo: in.ReplyTo}
 	if err := rc.Check(); err != nil {
-		return created{}, err
+		return nil, err
 	}
 	p := PrincipalFrom(ctx)
-	e, err := mail.Enqueue(ctx, c, mail.Message{AccountID: p.AccountID, APIKeyID: p.KeyID, From: a.cfg.MailFrom,
-		Recipients: rc, Subject: content.Subject, HTML: content.HTML, Text: content.Text, TemplateID: templateID})
-	if err != nil {
-		return created{}, err
-	}
-	return created{status: http.StatusAccepted, body: viewEmail(e), location: "/v1/emails/" + strconv.Itoa(e.ID)}, nil
+	m := mail.Message{AccountID: p.AccountID, APIKeyID: p.KeyID, From: a.cfg.MailFrom,
+		Recipients: rc, Subject: content.Subject, HTML: content.HTML, Text: content.Text, TemplateID: templateID}
+	return func(ctx context.Context, tx *ent.Tx) (created, error) {
+		e, err := mail.Enqueue(ctx, tx.Client(), m)
+		if err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusAccepted, body: viewEmail(e), location: "/v1/emails/" + strconv.Itoa(e.ID)}, nil
+	}, nil
 }
 
 // emailContent checks that the request has either inline content or a

@@ -1,11 +1,8 @@
 package rest
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"businesstools/ent"
@@ -33,15 +30,25 @@ func decodeLead(body io.Reader) (leadBody, error) {
 	return in, err
 }
 
-// fields is the body as a whole lead (POST, PUT): absent fields are empty.
-func (b leadBody) fields() leads.Fields {
-	f := leads.Fields{Email: deref(b.Email), FirstName: deref(b.FirstName), LastName: deref(b.LastName),
-		Company: deref(b.Company), Phone: deref(b.Phone), Status: deref(b.Status), Source: deref(b.Source)}
-	if b.Custom != nil {
-		f.Custom = *b.Custom
+// apply sets the lead fields b holds; with replace (POST, PUT) the others
+// become empty (status new, custom {} once validated).
+func (b leadBody) apply(f *leads.Fields, replace bool) {
+	if replace {
+		*f = leads.Fields{}
 	}
-	return f
+	set(&f.Email, b.Email)
+	set(&f.FirstName, b.FirstName)
+	set(&f.LastName, b.LastName)
+	set(&f.Company, b.Company)
+	set(&f.Phone, b.Phone)
+	set(&f.Status, b.Status)
+	set(&f.Source, b.Source)
+	set(&f.Custom, b.Custom)
 }
+
+// leadResource serves POST, PUT and PATCH /v1/leads.
+var leadResource = resource[*ent.Lead, leads.Fields, leadBody]{kind: leads.Kind, path: "/v1/leads/",
+	id: func(l *ent.Lead) int { return l.ID }, view: func(l *ent.Lead) any { return viewLead(l) }}
 
 // leadView is a lead as the API shows it.
 type leadView struct {
@@ -69,7 +76,10 @@ func viewLead(l *ent.Lead) leadView {
 }
 
 func (a *API) listLeads(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := readQuery(r)
+	if err != nil {
+		return err
+	}
 	p, err := page.Parse(q)
 	if err != nil {
 		return err
@@ -88,17 +98,7 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createLead(w http.ResponseWriter, r *http.Request) error {
-	return a.create(w, r, func(ctx context.Context, c *ent.Client, raw []byte) (created, error) {
-		in, err := decodeLead(bytes.NewReader(raw))
-		if err != nil {
-			return created{}, err
-		}
-		l, err := leads.Create(ctx, c, PrincipalFrom(ctx).AccountID, in.fields())
-		if err != nil {
-			return created{}, err
-		}
-		return created{status: http.StatusCreated, body: viewLead(l), location: "/v1/leads/" + strconv.Itoa(l.ID)}, nil
-	}, nil)
+	return leadResource.create(a, w, r)
 }
 
 func (a *API) getLead(w http.ResponseWriter, r *http.Request) error {
@@ -114,45 +114,14 @@ func (a *API) getLead(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// replaceLead is PUT: absent fields become empty, status new, custom {}.
 func (a *API) replaceLead(w http.ResponseWriter, r *http.Request) error {
-	return a.updateLead(w, r, true)
-}
-func (a *API) patchLead(w http.ResponseWriter, r *http.Request) error {
-	return a.updateLead(w, r, false)
+	return leadResource.update(a, w, r, true)
 }
 
-// updateLead is PUT (replace: absent fields become empty, status new, custom
-// {}) and PATCH (absent fields keep their value; custom is replaced whole).
-func (a *API) updateLead(w http.ResponseWriter, r *http.Request, replace bool) error {
-	id, err := pathID(r, "lead")
-	if err != nil {
-		return err
-	}
-	raw, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	in, err := decodeLead(bytes.NewReader(raw))
-	if err != nil {
-		return err
-	}
-	p := leads.Patch{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, Company: in.Company,
-		Phone: in.Phone, Status: in.Status, Source: in.Source, Custom: in.Custom}
-	if replace {
-		f := in.fields()
-		p = leads.Patch{Email: &f.Email, FirstName: &f.FirstName, LastName: &f.LastName, Company: &f.Company,
-			Phone: &f.Phone, Status: &f.Status, Source: &f.Source, Custom: &f.Custom}
-	}
-	var l *ent.Lead
-	err = a.inTx(r.Context(), func(c *ent.Client) error {
-		l, err = leads.Update(r.Context(), c, id, p, a.cfg.DB.IsPostgres())
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, viewLead(l))
-	return nil
+// patchLead is PATCH: absent fields keep their value; custom is replaced whole.
+func (a *API) patchLead(w http.ResponseWriter, r *http.Request) error {
+	return leadResource.update(a, w, r, false)
 }
 
 func (a *API) deleteLead(w http.ResponseWriter, r *http.Request) error {

@@ -36,12 +36,13 @@ func FuzzDecodeLead(f *testing.F) {
 		in, err := decodeLead(bytes.NewReader(body))
 		if err != nil {
 			var ae *apperr.Error
-			if !errors.As(err, &ae) || (ae.Code != apperr.Invalid && ae.Code != apperr.TooLarge) {
+			if !errors.As(err, &ae) || (ae.Code != apperr.Invalid && ae.Code != apperr.TooLarge && ae.Code != apperr.Unprocessable) {
 				t.Fatalf("decode error %v is not a client error", err)
 			}
 			return
 		}
-		fields := in.fields()
+		var fields leads.Fields
+		in.apply(&fields, true)
 		if err := fields.Validate(); err != nil {
 			if apperr.CodeOf(err) != apperr.Invalid || apperr.As(err).Field == "" {
 				t.Fatalf("validation error %v does not name a field", err)

@@ -3,6 +3,8 @@ package rest
 import (
 	"context"
 	"slices"
+
+	"businesstools/internal/reqstate"
 )
 
 // Principal is the API key a REST request is made with.
@@ -13,21 +15,31 @@ type Principal struct {
 	Name        string
 	Scopes      []string
 	RateLimit   int // requests per second; 0 = server default
+
+	me []byte // GET /v1/me's answer, encoded once per loaded key (nil: encode per request)
 }
 
 // Has reports whether the key holds the scope.
 func (p *Principal) Has(scope string) bool { return slices.Contains(p.Scopes, scope) }
 
-type principalKey struct{}
-
-// WithPrincipal returns ctx carrying the calling key.
+// WithPrincipal returns ctx carrying the calling key (the Authenticator
+// instead fills in the request's state, without a context copy).
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
+	old := reqstate.From(ctx)
+	ctx, st := reqstate.NewContext(ctx)
+	if old != nil {
+		st.ClientIP = old.ClientIP
+	}
+	st.Key = p
+	return ctx
 }
 
 // PrincipalFrom returns the calling key; the auth middleware guarantees one
 // on every route but the OpenAPI document.
 func PrincipalFrom(ctx context.Context) *Principal {
-	p, _ := ctx.Value(principalKey{}).(*Principal)
-	return p
+	if st := reqstate.From(ctx); st != nil {
+		p, _ := st.Key.(*Principal)
+		return p
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"businesstools/internal/apperr"
+	"businesstools/internal/requestid"
 )
 
 // Problem is an RFC 9457 problem details body.
@@ -22,6 +23,9 @@ type Problem struct {
 	Field string `json:"field,omitempty"`
 	// Scope names the scope a key lacks (403).
 	Scope string `json:"scope,omitempty"`
+	// RequestID is the id of a request that failed on our side (500): the
+	// log line with the cause carries the same id.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // statuses maps service error codes to HTTP statuses, in one place.
@@ -42,8 +46,13 @@ var statuses = map[apperr.Code]int{
 // ProblemTypeBase prefixes problem type URIs; each code gets its own.
 const ProblemTypeBase = "https://businesstools.dev/problems/"
 
-// WriteError writes err as problem+json. Internal errors are logged (their
-// detail stays out of the response); others are the client's to read.
+// internalDetail is all a client learns of an internal error; request_id
+// finds the logged cause.
+const internalDetail = "Something went wrong on our side."
+
+// WriteError writes err as problem+json. Internal errors answer a fixed
+// detail and the request id, and are logged with the same id; others are
+// the client's to read.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
@@ -53,11 +62,15 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if status == 0 {
 		status = http.StatusInternalServerError
 	}
-	if ae.Code == apperr.Internal && log != nil {
-		log.ErrorContext(r.Context(), "rest internal error", "method", r.Method, "path", r.URL.Path, "err", ae.Error())
-	}
 	p := Problem{Type: ProblemTypeBase + string(ae.Code), Title: http.StatusText(status), Status: status,
 		Detail: ae.Message, Instance: r.URL.Path, Field: ae.Field}
+	if status == http.StatusInternalServerError {
+		p.RequestID = requestid.From(r.Context())
+		p.Detail, p.Field = internalDetail, ""
+		if log != nil {
+			log.ErrorContext(r.Context(), "rest internal error", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "err", ae.Error())
+		}
+	}
 	if ae.Code == apperr.Forbidden {
 		p.Scope = ae.Field
 		p.Field = ""

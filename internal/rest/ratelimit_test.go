@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"businesstools/internal/apptest"
+	"businesstools/internal/tenant"
 )
 
 // Ensure a key over its own rate limit gets 429 with Retry-After, and every
@@ -15,7 +16,7 @@ func TestRateLimit_429(t *testing.T) {
 	k := app.CreateKey(app.LoginOwner(), "slow", "SEND_EMAILS")
 	noSecretsInLogs(t, app, k.Secret)
 	// 1 request/s: a bucket of 2 (ratelimit.Burst), set before the key is first used.
-	app.DB.Client.ApiKey.UpdateOneID(intID(t, k.ID)).SetRateLimit(1).ExecX(t.Context())
+	app.DB.Client.ApiKey.UpdateOneID(intID(t, k.ID)).SetRateLimit(1).ExecX(tenant.Unscoped(t.Context()))
 
 	for i, want := range []struct{ status, remaining int }{{200, 1}, {200, 0}, {429, 0}} {
 		resp := app.REST(http.MethodGet, "/v1/me", k.Secret, nil)
@@ -42,7 +43,7 @@ func TestRateLimit_RefusedAddressesSpendNothing(t *testing.T) {
 	k := createKey(t, app, token, map[string]any{"name": "office", "permissions": []string{"SEND_EMAILS"},
 		"ipAllowlist": []string{"10.0.0.0/8"}})
 	noSecretsInLogs(t, app, k.Secret)
-	app.DB.Client.ApiKey.UpdateOneID(intID(t, k.ID)).SetRateLimit(1).ExecX(t.Context())
+	app.DB.Client.ApiKey.UpdateOneID(intID(t, k.ID)).SetRateLimit(1).ExecX(tenant.Unscoped(t.Context()))
 	for range 5 {
 		if code, _ := status(t, app, "/v1/me", k.Secret); code != 401 {
 			t.Fatalf("from 127.0.0.1 outside 10.0.0.0/8: %d", code)

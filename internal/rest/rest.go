@@ -26,6 +26,9 @@ const (
 
 // Config holds what the API needs.
 type Config struct {
+	// Mux is the server's one router: the routes are registered on it, so a
+	// request is matched once. Nil: the API's own, served by API.ServeHTTP.
+	Mux    *http.ServeMux
 	DB     *db.DB
 	Keys   *apikey.Service
 	Logger *slog.Logger
@@ -54,9 +57,12 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // New returns the /v1 API.
 func New(cfg Config) *API {
-	a := &API{cfg: cfg, mux: http.NewServeMux(), paths: http.NewServeMux(), methods: map[string][]string{}}
+	a := &API{cfg: cfg, mux: cfg.Mux, paths: http.NewServeMux(), methods: map[string][]string{}}
+	if a.mux == nil {
+		a.mux = http.NewServeMux()
+	}
 	a.handle("GET /v1/openapi.json", http.HandlerFunc(a.openAPI))
-	a.route("GET /v1/me", "", a.me)
+	a.routeKeyOnly("GET /v1/me", a.me)
 
 	a.route("POST /v1/emails", ScopeSendEmails, a.sendEmail)
 	a.route("GET /v1/emails/{id}", ScopeSendEmails, a.getEmail)
@@ -77,7 +83,7 @@ func New(cfg Config) *API {
 
 	// Anything else under /v1 still needs a valid key before it learns it is
 	// a 405 (a known path, another method) or a 404.
-	a.route("/v1/", "", a.noRoute)
+	a.routeKeyOnly("/v1/", a.noRoute)
 	return a
 }
 
@@ -125,10 +131,23 @@ func (a *API) handle(pattern string, h http.Handler) {
 	a.methods[path] = append(a.methods[path], method)
 }
 
+// ServeHTTP serves the API's routes (when Config.Mux was nil).
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
-// route registers h behind key verification and, when scope is set, a scope check.
+// route registers h behind key verification and, when scope is set, a scope
+// check; h's queries see the key's account only.
 func (a *API) route(pattern, scope string, h handlerFunc) {
+	a.register(pattern, scope, true, h)
+}
+
+// routeKeyOnly registers h behind key verification for a route answered
+// from the verified key alone (no tenant-owned rows read or written): it
+// runs without the tenant context, so the hot path copies no request.
+func (a *API) routeKeyOnly(pattern string, h handlerFunc) {
+	a.register(pattern, "", false, h)
+}
+
+func (a *API) register(pattern, scope string, scoped bool, h handlerFunc) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := PrincipalFrom(r.Context())
 		if p == nil {
@@ -140,7 +159,9 @@ func (a *API) route(pattern, scope string, h handlerFunc) {
 				Message: "This API key lacks the " + scope + " scope."})
 			return
 		}
-		r = r.WithContext(tenant.WithAccount(r.Context(), p.AccountID)) // queries see this account only
+		if scoped {
+			r = r.WithContext(tenant.WithAccount(r.Context(), p.AccountID)) // queries see this account only
+		}
 		if err := h(w, r); err != nil {
 			a.writeError(w, r, err)
 		}

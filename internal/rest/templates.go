@@ -1,9 +1,7 @@
 package rest
 
 import (
-	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"businesstools/ent"
@@ -18,6 +16,22 @@ type templateBody struct {
 	HTML    *string `json:"html"`
 	Text    *string `json:"text"`
 }
+
+// apply sets the template fields b holds; with replace (POST, PUT) the
+// others become empty.
+func (b templateBody) apply(f *templates.Fields, replace bool) {
+	if replace {
+		*f = templates.Fields{}
+	}
+	set(&f.Name, b.Name)
+	set(&f.Subject, b.Subject)
+	set(&f.HTML, b.HTML)
+	set(&f.Text, b.Text)
+}
+
+// templateResource serves POST, PUT and PATCH /v1/templates.
+var templateResource = resource[*ent.Template, templates.Fields, templateBody]{kind: templates.Kind, path: "/v1/templates/",
+	id: func(t *ent.Template) int { return t.ID }, view: func(t *ent.Template) any { return viewTemplate(t) }}
 
 // templateView is a template as the API shows it.
 type templateView struct {
@@ -36,7 +50,11 @@ func viewTemplate(t *ent.Template) templateView {
 }
 
 func (a *API) listTemplates(w http.ResponseWriter, r *http.Request) error {
-	p, err := page.Parse(r.URL.Query())
+	q, err := readQuery(r)
+	if err != nil {
+		return err
+	}
+	p, err := page.Parse(q)
 	if err != nil {
 		return err
 	}
@@ -53,18 +71,7 @@ func (a *API) listTemplates(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createTemplate(w http.ResponseWriter, r *http.Request) error {
-	return a.create(w, r, func(ctx context.Context, c *ent.Client, raw []byte) (created, error) {
-		var in templateBody
-		if err := decodeBody(raw, &in); err != nil {
-			return created{}, err
-		}
-		t, err := templates.Create(ctx, c, PrincipalFrom(ctx).AccountID, templates.Fields{Name: deref(in.Name),
-			Subject: deref(in.Subject), HTML: deref(in.HTML), Text: deref(in.Text)})
-		if err != nil {
-			return created{}, err
-		}
-		return created{status: http.StatusCreated, body: viewTemplate(t), location: "/v1/templates/" + strconv.Itoa(t.ID)}, nil
-	}, nil)
+	return templateResource.create(a, w, r)
 }
 
 func (a *API) getTemplate(w http.ResponseWriter, r *http.Request) error {
@@ -80,45 +87,14 @@ func (a *API) getTemplate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// replaceTemplate is PUT: absent fields become empty.
 func (a *API) replaceTemplate(w http.ResponseWriter, r *http.Request) error {
-	return a.updateTemplate(w, r, true)
+	return templateResource.update(a, w, r, true)
 }
 
+// patchTemplate is PATCH: absent fields keep their value.
 func (a *API) patchTemplate(w http.ResponseWriter, r *http.Request) error {
-	return a.updateTemplate(w, r, false)
-}
-
-// updateTemplate is PUT (replace: absent fields become empty) and PATCH
-// (absent fields keep their value).
-func (a *API) updateTemplate(w http.ResponseWriter, r *http.Request, replace bool) error {
-	id, err := pathID(r, "template")
-	if err != nil {
-		return err
-	}
-	var in templateBody
-	if err := Decode(w, r, &in); err != nil {
-		return err
-	}
-	p := templates.Patch{Name: in.Name, Subject: in.Subject, HTML: in.HTML, Text: in.Text}
-	if replace {
-		empty := func(s *string) *string {
-			if s == nil {
-				return new(string)
-			}
-			return s
-		}
-		p = templates.Patch{Name: empty(in.Name), Subject: empty(in.Subject), HTML: empty(in.HTML), Text: empty(in.Text)}
-	}
-	var t *ent.Template
-	err = a.inTx(r.Context(), func(c *ent.Client) error {
-		t, err = templates.Update(r.Context(), c, id, p, a.cfg.DB.IsPostgres())
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, viewTemplate(t))
-	return nil
+	return templateResource.update(a, w, r, false)
 }
 
 func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request) error {
@@ -131,17 +107,4 @@ func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// inTx runs fn in a transaction (read-then-write updates).
-func (a *API) inTx(ctx context.Context, fn func(c *ent.Client) error) error {
-	tx, err := a.cfg.DB.Client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx.Client()); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

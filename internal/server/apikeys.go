@@ -18,37 +18,51 @@ import (
 // from their verification caches.
 const KeyChangedChannel = "apikey_changed"
 
-// startAPIKeys builds what the REST API's key check needs: metrics, the
+// setUpAPIKeys builds what the REST API's key check needs: metrics, the
 // cached verifier (dropped on every key change, in this process and — on
-// PostgreSQL — in every process through LISTEN/NOTIFY), the per-key rate
-// limiter and the usage recorder, flushed every second and on Stop.
-func (s *Server) startAPIKeys() error {
+// PostgreSQL — in every process through LISTEN/NOTIFY; emptied when that
+// feed's connection drops and again when it is back, and serving nothing
+// stale in between), the per-key rate limiter and the usage recorder,
+// flushed every second once New starts it, and first of all on Stop.
+func (s *Server) setUpAPIKeys() error {
 	s.Metrics = metrics.New()
-	s.Verifier = apikey.NewVerifier(apikey.VerifierConfig{Client: s.DB.Client, Observer: s.Metrics})
+	s.Verifier = apikey.NewVerifier(apikey.VerifierConfig{DB: s.DB, Observer: s.Metrics, Logger: s.Logger})
 	s.Metrics.WatchVerifier(s.Verifier)
 	s.Keys.OnChange(s.Verifier.Forget)
 	if s.DB.IsPostgres() {
 		s.Keys.OnChange(func(keyID int) {
-			// After commit; should it fail, the other processes' cache TTL still applies.
-			if err := pgnotify.Publish(context.Background(), s.DB.SQL, KeyChangedChannel, strconv.Itoa(keyID)); err != nil {
+			// After commit, on the request's path: bounded. Should it fail,
+			// the other processes' cache TTL still applies.
+			ctx, cancel := context.WithTimeout(context.Background(), NotifyTimeout)
+			defer cancel()
+			if err := pgnotify.Publish(ctx, s.DB.SQL, KeyChangedChannel, strconv.Itoa(keyID)); err != nil {
 				s.Logger.Error("announce key change", "key_id", keyID, "err", err)
 			}
 		})
+		// Until the listener is connected, changes made elsewhere go unnoticed:
+		// the verifier serves nothing stale meanwhile (see Verifier.ChangeFeed).
+		s.Verifier.ChangeFeed(false)
 		l, err := pgnotify.Listen(s.DB.URL, KeyChangedChannel, func(payload string) {
 			if id, err := strconv.Atoi(payload); err == nil {
 				s.Verifier.Forget(id)
 			}
-		}, s.Verifier.ForgetAll, s.Logger)
+		}, s.Verifier.ChangeFeed, s.Logger)
 		if err != nil {
 			return err
 		}
-		s.OnStop(func(context.Context) error { return l.Close() })
+		s.onStop("key change listener", func(context.Context) error { return l.Close() })
 	}
 	s.limiter = ratelimit.New(s.Config.RateLimit, 0)
+	if s.Config.RedisURL != "" { // shared limits; without Redis each process has its own
+		if err := s.limiter.UseRedis(s.Config.RedisURL, s.Logger); err != nil {
+			return err
+		}
+		s.onStop("rate limiter", func(context.Context) error { return s.limiter.Close() })
+	}
+	s.Metrics.WatchRateLimit(s.limiter)
 	s.Usage = usage.New(usage.Config{DB: s.DB, Logger: s.Logger})
 	s.Metrics.WatchUsage(s.Usage)
-	s.Usage.Start()
-	s.OnStop(s.Usage.Stop)
+	s.flushFirst("usage flush", s.Usage.Stop)
 	return nil
 }
 

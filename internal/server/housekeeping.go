@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"businesstools/internal/idempotency"
+	"businesstools/internal/tenant"
 )
 
 // HousekeepingInterval is how often expired sessions and idempotency records are deleted.
@@ -14,8 +15,13 @@ const HousekeepingInterval = time.Hour
 // Idempotency-Key answers older than 24 h — once at start and then hourly,
 // until Stop.
 func (s *Server) startHousekeeping() {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(tenant.Unscoped(context.Background())) // every account's records
 	done := make(chan struct{})
+	s.onStop("housekeeping", func(context.Context) error {
+		cancel()
+		<-done
+		return nil
+	})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(HousekeepingInterval)
@@ -29,11 +35,6 @@ func (s *Server) startHousekeeping() {
 			}
 		}
 	}()
-	s.OnStop(func(context.Context) error {
-		cancel()
-		<-done
-		return nil
-	})
 }
 
 func (s *Server) housekeep(ctx context.Context) {

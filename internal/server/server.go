@@ -23,7 +23,9 @@ import (
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
 	"businesstools/internal/ratelimit"
+	"businesstools/internal/requestid"
 	"businesstools/internal/rest"
+	"businesstools/internal/tenant"
 	"businesstools/internal/usage"
 )
 
@@ -44,15 +46,28 @@ type Server struct {
 	limiter  *ratelimit.Limiter
 	Mail     *mail.Worker
 
-	mux      *http.ServeMux
-	handler  http.Handler
-	stoppers []func(context.Context) error
+	mux     *http.ServeMux
+	handler http.Handler
+	life    lifecycle
 }
 
-// New builds the services on an open database. out receives the one-time
-// first-start password (the terminal), never the structured log.
-func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, out io.Writer) (*Server, error) {
+// New builds the services on an open database and starts the workers. out
+// receives the one-time first-start password (the terminal), never the
+// structured log. Every step that can fail runs before any worker starts,
+// each stop is registered before its start, and should New fail after all
+// it stops what it set up (bounded by ctx and ShutdownTimeout).
+func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, out io.Writer) (_ *Server, err error) {
+	ctx = tenant.Unscoped(ctx) // start-up reads and writes across accounts
 	s := &Server{Config: cfg, DB: d, Logger: logger, mux: http.NewServeMux()}
+	defer func() {
+		if err != nil {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+			defer cancel()
+			if stopErr := s.Stop(stopCtx); stopErr != nil {
+				logger.Error("start-up failed; stopping what started", "err", stopErr)
+			}
+		}
+	}()
 	var sealer *apikey.Sealer
 	if cfg.AllowReveal {
 		master, err := apikey.LoadMasterKey(cfg.MasterKey, cfg.DataDir)
@@ -70,19 +85,22 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if cleared > 0 {
 		logger.Info("reveal is off: deleted the sealed copies of API keys", "keys", cleared)
 	}
-	s.Auth = auth.New(d.Client, auth.Config{})
+	s.Auth = auth.New(d.Client, auth.Config{SecureCookies: !cfg.Development()})
 	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
 	}
-	if err := s.startMail(); err != nil {
+	if err := s.setUpMail(); err != nil {
 		return nil, err
 	}
-	if err := s.startAPIKeys(); err != nil {
+	if err := s.setUpAPIKeys(); err != nil {
 		return nil, err
 	}
-	s.startHousekeeping()
 	s.routes()
+	// Nothing below can fail.
+	s.Mail.Start()
+	s.Usage.Start()
+	s.startHousekeeping()
 	return s, nil
 }
 
@@ -97,8 +115,8 @@ func (s *Server) routes() {
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
-	s.mux.Handle("/v1/", rest.New(rest.Config{DB: s.DB, Keys: s.Keys, Logger: s.Logger,
-		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify}))
+	rest.New(rest.Config{Mux: s.mux, DB: s.DB, Keys: s.Keys, Logger: s.Logger, // registers /v1 on s.mux
+		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify})
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
@@ -106,12 +124,13 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.Metrics.Handler())
 	s.mux.Handle("/", frontend.Handler())
-	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux))))
+	s.handler = clientip.New(s.Config.TrustedProxies).Middleware(requestid.Middleware(s.Metrics.Middleware(s.withCORS(securityHeaders(s.mux, !s.Config.Development())))))
 }
 
-// startMail starts the outbox worker: SMTP when BT_SMTP_URL is set, the
-// capture sink otherwise. The relay is logged without its password.
-func (s *Server) startMail() error {
+// setUpMail builds the outbox worker — SMTP when BT_SMTP_URL is set, the
+// capture sink otherwise — and registers its stop; New starts it. The relay
+// is logged without its password.
+func (s *Server) setUpMail() error {
 	var sender mail.Sender = mail.CaptureSender{}
 	if s.Config.SMTPURL != "" {
 		smtp, err := mail.NewSMTPSender(s.Config.SMTPURL)
@@ -124,28 +143,13 @@ func (s *Server) startMail() error {
 		s.Logger.Info("mail: no BT_SMTP_URL; emails are captured in the database")
 	}
 	s.Mail = mail.NewWorker(mail.WorkerConfig{DB: s.DB, Sender: sender, Logger: s.Logger,
-		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff})
-	s.Mail.Start()
-	s.OnStop(s.Mail.Stop)
+		MaxAttempts: s.Config.MailMaxAttempts, BackoffBase: s.Config.MailBackoff, Lease: s.Config.MailLease})
+	s.onStop("mail worker", s.Mail.Stop)
 	return nil
 }
 
-// OnStop registers a function Stop runs (flushes, workers) in order.
-func (s *Server) OnStop(fn func(context.Context) error) { s.stoppers = append(s.stoppers, fn) }
-
 // Handler is the whole HTTP API.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Stop runs the stop functions; call it after the HTTP server has drained.
-func (s *Server) Stop(ctx context.Context) error {
-	var first error
-	for _, fn := range s.stoppers {
-		if err := fn(ctx); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -183,11 +187,18 @@ func limitBody(h http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(h http.Handler) http.Handler {
+// HSTS is the Strict-Transport-Security value sent in production: browsers
+// use HTTPS only for this host for two years (ignored over plain HTTP).
+const HSTS = "max-age=63072000; includeSubDomains"
+
+func securityHeaders(h http.Handler, production bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		w.Header().Set("X-Frame-Options", "DENY")
+		if production {
+			w.Header().Set("Strict-Transport-Security", HSTS)
+		}
 		h.ServeHTTP(w, r)
 	})
 }

@@ -1,124 +1,210 @@
 package usage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
-
-	"businesstools/ent"
-	"businesstools/ent/apikey"
-	"businesstools/ent/keyusage"
 	keyspkg "businesstools/internal/apikey"
+	"businesstools/internal/tenant"
 )
 
-const dayFormat = keyspkg.DayFormat
+// ChunkRows is how many rows one statement writes: ChunkRows keys' last
+// uses in one UPDATE (4 parameters each) and ChunkRows (key, day) counts in
+// one INSERT (3 each), well below SQLite's 32,766 and PostgreSQL's 65,535
+// parameters however large the backlog grows.
+const ChunkRows = 5000
 
-// ChunkKeys is how many keys one flush transaction writes, and RowsPerInsert
-// how many day rows one INSERT carries: statements stay far below
-// PostgreSQL's 65,535 parameters however large the backlog grows.
-const (
-	ChunkKeys     = 500
-	RowsPerInsert = 1000
+// lastRow is one key's latest use, dayRow one key's count on one day.
+type (
+	lastRow struct {
+		id int
+		lastUse
+	}
+	dayRow struct {
+		id  int
+		day int32
+		n   int64
+	}
 )
 
-// Flush writes the pending usage, ChunkKeys keys per transaction: for each
-// key still in the database, one UPDATE of last_used_at (only when newer
-// than what is stored, since other processes write too) and bulk upserts
-// adding the day counts. Usage of keys deleted meanwhile is dropped. On
-// failure the chunks not yet committed go back to pending and are retried
-// by the next flush.
+// Flush writes the pending usage in chunks of ChunkRows, each chunk two
+// set-based statements (one per table) under its own deadline of
+// ChunkTimeout:
+//
+//	INSERT INTO key_usages … SELECT … FROM (VALUES …) JOIN api_keys … ON CONFLICT (api_key_id, day) DO UPDATE SET count = count + excluded.count
+//	UPDATE api_keys SET last_used_at = v.t, last_used_ip = v.ip, last_used_route = v.route FROM (VALUES …) v WHERE id = v.id AND last_used_at < v.t
+//
+// The UPDATE moves a key's last use only forward, since other processes
+// write too. The INSERT adds counts only for keys that still exist, locking
+// them (FOR KEY SHARE) until it commits: apikey.Service.Delete deletes the
+// key row first and its usage rows after, so a concurrent delete either
+// comes first (and the counts are dropped) or waits and removes them too.
+// Each statement commits on its own: on a failure the rows not yet written
+// go back to pending and the next flush retries them; an UPDATE that
+// failed after its INSERT committed gives back only the last uses, so no
+// count is added twice.
 func (r *Recorder) Flush(ctx context.Context) error {
+	ctx = tenant.Unscoped(ctx) // a system path: usage of every account's keys
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
-	batch := r.take()
-	if batch == nil {
+	b, ok := r.take()
+	if !ok {
 		return nil
 	}
-	ids := slices.Sorted(maps.Keys(batch)) // a fixed lock order: no deadlock between processes
-	for i := 0; i < len(ids); i += ChunkKeys {
-		chunk := ids[i:min(i+ChunkKeys, len(ids))]
-		res, err := r.write(ctx, batch, chunk)
-		if err != nil {
-			r.stats.FailedFlushes++
-			rest := make(map[int]*keyUsage, len(ids)-i)
-			for _, id := range ids[i:] {
-				rest[id] = batch[id]
+	days, last := b.sorted()
+	for c := 0; c*ChunkRows < max(len(days), len(last)); c++ {
+		dc, lc := chunk(days, c), chunk(last, c)
+		if countsIn, err := r.writeChunk(ctx, dc, lc); err != nil {
+			from := c * ChunkRows
+			if countsIn {
+				from += len(dc) // committed: from now on only last uses are retried
 			}
-			r.giveBack(rest)
+			r.giveBack(days[min(from, len(days)):], last[min(c*ChunkRows, len(last)):])
+			r.inFlight.Store(0)
+			r.count(func(s *Stats) { s.FailedFlushes++ })
 			return err
 		}
-		r.stats.LastUsedWrites += res.lastUsedWrites
-		r.stats.UsageRows += res.usageRows
-		r.stats.DroppedKeys += res.droppedKeys
 	}
-	r.stats.Flushes++
+	r.count(func(s *Stats) { s.Flushes++ })
 	return nil
 }
 
-type writeResult struct{ lastUsedWrites, usageRows, droppedKeys int64 }
-
-// write writes the usage of the keys ids (sorted) of batch in one transaction.
-func (r *Recorder) write(ctx context.Context, batch map[int]*keyUsage, ids []int) (writeResult, error) {
-	var res writeResult
-	tx, err := r.cfg.DB.Client.Tx(ctx)
-	if err != nil {
-		return res, fmt.Errorf("usage flush: begin: %w", err)
-	}
-	if err := r.writeTx(ctx, tx, batch, ids, &res); err != nil {
-		_ = tx.Rollback()
-		return writeResult{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return writeResult{}, fmt.Errorf("usage flush: commit: %w", err)
-	}
-	return res, nil
+// chunk returns the c-th ChunkRows rows of rows (empty past the end).
+func chunk[T any](rows []T, c int) []T {
+	lo := min(c*ChunkRows, len(rows))
+	return rows[lo:min(lo+ChunkRows, len(rows))]
 }
 
-func (r *Recorder) writeTx(ctx context.Context, tx *ent.Tx, batch map[int]*keyUsage, ids []int, res *writeResult) error {
-	q := tx.ApiKey.Query().Where(apikey.IDIn(ids...))
-	if r.cfg.DB.IsPostgres() {
-		// Lock the rows: a key deleted concurrently is either deleted before
-		// (and missing here) or after this commit, when the delete also
-		// removes the usage rows written here (apikey.Service.Delete deletes
-		// the key row first, then its usage). SQLite transactions already
-		// hold the database's write lock from BEGIN (_txlock=immediate).
-		q = q.ForUpdate()
+// sorted lists the batch in key order, so that every process locks rows in
+// the same order (no deadlock between two processes' flushes).
+func (b batch) sorted() ([]dayRow, []lastRow) {
+	days := make([]dayRow, 0, len(b.days))
+	for k, n := range b.days {
+		days = append(days, dayRow{k.id, k.day, n})
 	}
-	keys, err := q.Select(apikey.FieldID, apikey.FieldLastUsedAt).All(ctx)
-	if err != nil {
-		return fmt.Errorf("usage flush: lock keys: %w", err)
+	slices.SortFunc(days, func(a, b dayRow) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.day, b.day)) })
+	last := make([]lastRow, 0, len(b.last))
+	for id, l := range b.last {
+		last = append(last, lastRow{id, l})
 	}
-	res.droppedKeys = int64(len(ids) - len(keys))
-	var rows []*ent.KeyUsageCreate
-	for _, k := range keys {
-		u := batch[k.ID]
-		if u.last.After(k.LastUsedAt) {
-			if err := tx.ApiKey.UpdateOneID(k.ID).SetLastUsedAt(u.last).Exec(ctx); err != nil {
-				return fmt.Errorf("usage flush: last used of key %d: %w", k.ID, err)
-			}
-			res.lastUsedWrites++
-		}
-		for _, day := range slices.Sorted(maps.Keys(u.days)) {
-			rows = append(rows, tx.KeyUsage.Create().SetAPIKeyID(k.ID).SetDay(day).SetCount(u.days[day]))
-		}
-	}
-	excluded := entsql.Dialect(r.cfg.DB.Dialect).Table("excluded")
-	for i := 0; i < len(rows); i += RowsPerInsert {
-		err = tx.KeyUsage.CreateBulk(rows[i:min(i+RowsPerInsert, len(rows))]...).
-			OnConflict(entsql.ConflictColumns(keyusage.FieldAPIKeyID, keyusage.FieldDay),
-				entsql.ResolveWith(func(u *entsql.UpdateSet) {
-					// count = key_usages.count + excluded.count: each row adds its own
-					// count (the generated AddCount would add one constant to all).
-					u.Set(keyusage.FieldCount, entsql.Expr(u.Table().C(keyusage.FieldCount)+" + "+excluded.C(keyusage.FieldCount)))
-				})).
-			Exec(ctx)
+	slices.SortFunc(last, func(a, b lastRow) int { return cmp.Compare(a.id, b.id) })
+	return days, last
+}
+
+// writeChunk writes one chunk: the counts, then the last uses. countsIn
+// reports whether the counts were committed (a failed UPDATE after them
+// must not give them back).
+func (r *Recorder) writeChunk(ctx context.Context, days []dayRow, last []lastRow) (countsIn bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, ChunkTimeout)
+	defer cancel()
+	if len(days) > 0 {
+		n, err := r.exec(ctx, r.insertCounts(days))
 		if err != nil {
-			return fmt.Errorf("usage flush: day counts: %w", err)
+			return false, fmt.Errorf("usage flush: day counts: %w", err)
+		}
+		r.inFlight.Add(-int64(len(days)))
+		r.count(func(s *Stats) { s.UsageRows += n; s.DroppedRows += int64(len(days)) - n })
+	}
+	if len(last) > 0 {
+		n, err := r.exec(ctx, r.updateLastUsed(last))
+		if err != nil {
+			return true, fmt.Errorf("usage flush: last used: %w", err)
+		}
+		r.inFlight.Add(-int64(len(last)))
+		r.count(func(s *Stats) { s.LastUsedWrites += n })
+	}
+	return true, nil
+}
+
+// statement is SQL text with its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+func (r *Recorder) exec(ctx context.Context, st statement) (int64, error) {
+	r.count(func(s *Stats) { s.Statements++ })
+	if f := r.onExec.Load(); f != nil {
+		(*f)(st.sql)
+	}
+	res, err := r.cfg.DB.SQL.ExecContext(ctx, st.sql, st.args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (r *Recorder) count(f func(*Stats)) {
+	r.statsMu.Lock()
+	f(&r.stats)
+	r.statsMu.Unlock()
+}
+
+// insertCounts adds the day counts of keys that still exist.
+func (r *Recorder) insertCounts(rows []dayRow) statement {
+	pg := r.cfg.DB.IsPostgres()
+	args := make([]any, 0, 3*len(rows))
+	var b strings.Builder
+	b.WriteString("WITH v(id, day, n) AS (VALUES ")
+	for i, d := range rows {
+		args = append(args, int64(d.id), time.Unix(int64(d.day)*86400, 0).UTC().Format(keyspkg.DayFormat), d.n)
+		values(&b, pg, i, 3, "bigint", "text", "bigint")
+	}
+	b.WriteString(") INSERT INTO key_usages (api_key_id, day, count) SELECT v.id, v.day, v.n FROM v JOIN api_keys k ON k.id = v.id WHERE true")
+	if pg {
+		b.WriteString(" ORDER BY v.id, v.day FOR KEY SHARE OF k")
+	}
+	b.WriteString(" ON CONFLICT (api_key_id, day) DO UPDATE SET count = key_usages.count + excluded.count")
+	return statement{b.String(), args}
+}
+
+// updateLastUsed moves each key's last use forward.
+func (r *Recorder) updateLastUsed(rows []lastRow) statement {
+	pg := r.cfg.DB.IsPostgres()
+	args := make([]any, 0, 4*len(rows))
+	var b strings.Builder
+	b.WriteString("WITH v(id, t, ip, route) AS (VALUES ")
+	for i, l := range rows {
+		ip := ""
+		if l.ip.IsValid() {
+			ip = l.ip.Unmap().WithZone("").String()
+		}
+		args = append(args, int64(l.id), l.at.UTC(), ip, l.route)
+		values(&b, pg, i, 4, "bigint", "timestamptz", "text", "text")
+	}
+	b.WriteString(") UPDATE api_keys SET last_used_at = v.t, last_used_ip = v.ip, last_used_route = v.route" +
+		" FROM v WHERE api_keys.id = v.id AND api_keys.last_used_at < v.t")
+	return statement{b.String(), args}
+}
+
+// values writes the i-th row of a VALUES list of n placeholders. On
+// PostgreSQL the first row casts its parameters, which types the columns
+// (SQLite compares what it is given: UTC times in one layout order as text,
+// see db.OpenSQLiteFile).
+func values(b *strings.Builder, pg bool, i, n int, pgTypes ...string) {
+	if i > 0 {
+		b.WriteByte(',')
+	}
+	b.WriteByte('(')
+	for j := range n {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		if !pg {
+			b.WriteByte('?')
+			continue
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(i*n + j + 1))
+		if i == 0 {
+			b.WriteString("::")
+			b.WriteString(pgTypes[j])
 		}
 	}
-	res.usageRows = int64(len(rows))
-	return nil
+	b.WriteByte(')')
 }

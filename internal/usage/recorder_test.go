@@ -1,7 +1,6 @@
 package usage_test
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,23 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"businesstools/ent"
 	"businesstools/ent/keyusage"
 	"businesstools/internal/apptest"
+	"businesstools/internal/tenant"
+	"businesstools/internal/usage"
 )
 
 // countLastUsedWrites counts the statements that write api_keys.last_used_at.
-// Call it before the first REST request (hooks must not be added while
-// mutations run).
 func countLastUsedWrites(app *apptest.App) *atomic.Int64 {
 	var n atomic.Int64
-	app.DB.Client.ApiKey.Use(func(next ent.Mutator) ent.Mutator {
-		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if _, ok := m.(*ent.ApiKeyMutation).LastUsedAt(); ok {
-				n.Add(1)
-			}
-			return next.Mutate(ctx, m)
-		})
+	usage.OnExec(app.Server.Usage, func(q string) {
+		if strings.Contains(q, "UPDATE api_keys SET last_used_at") {
+			n.Add(1)
+		}
 	})
 	return &n
 }
@@ -45,7 +40,7 @@ func TestRecorder_CoalescesWrites(t *testing.T) {
 		}
 	}
 	rec := app.Server.Usage
-	if err := rec.Flush(t.Context()); err != nil {
+	if err := rec.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatal(err)
 	}
 	st := rec.Stats()
@@ -68,6 +63,11 @@ func TestRecorder_CoalescesWrites(t *testing.T) {
 	if data.APIKey.LastUsedAt == nil || time.Since(*data.APIKey.LastUsedAt) > time.Hour {
 		t.Fatalf("lastUsedAt = %v", data.APIKey.LastUsedAt)
 	}
+	id, _ := strconv.Atoi(k.ID)
+	row := app.DB.Client.ApiKey.GetX(tenant.Unscoped(t.Context()), id)
+	if row.LastUsedIP != "127.0.0.1" || row.LastUsedRoute != "GET /v1/me" {
+		t.Fatalf("last used from %q on %q, want 127.0.0.1 on GET /v1/me", row.LastUsedIP, row.LastUsedRoute)
+	}
 	today := data.APIKeyUsage[len(data.APIKeyUsage)-1]
 	if today.Day != time.Now().UTC().Format("2006-01-02") || today.Count != n {
 		t.Fatalf("apiKeyUsage = %+v, want %d today", data.APIKeyUsage, n)
@@ -77,7 +77,7 @@ func TestRecorder_CoalescesWrites(t *testing.T) {
 	for range 5 {
 		app.REST(http.MethodGet, "/v1/me", k.Secret, nil)
 	}
-	if err := rec.Flush(t.Context()); err != nil {
+	if err := rec.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatal(err)
 	}
 	app.GQL(token, `query($id:ID!){apiKey(id:$id){lastUsedAt} apiKeyUsage(id:$id,days:1){day count}}`,
@@ -98,11 +98,11 @@ func TestRecorder_DeletedKey(t *testing.T) {
 	}
 	var del struct{ DeleteApiKey struct{ DeletedID string } }
 	app.GQL(token, `mutation($id:ID!){deleteApiKey(id:$id){deletedId}}`, map[string]any{"id": k.ID}).Decode(t, &del)
-	if err := app.Server.Usage.Flush(t.Context()); err != nil {
+	if err := app.Server.Usage.Flush(tenant.Unscoped(t.Context())); err != nil {
 		t.Fatalf("flush after delete: %v", err)
 	}
 	id, _ := strconv.Atoi(k.ID)
-	if n := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).CountX(t.Context()); n != 0 {
+	if n := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).CountX(tenant.Unscoped(t.Context())); n != 0 {
 		t.Fatalf("%d usage rows left for the deleted key", n)
 	}
 }
@@ -115,11 +115,11 @@ func TestRecorder_FlushOnStop(t *testing.T) {
 	for range 7 {
 		app.REST(http.MethodGet, "/v1/me", k.Secret, nil)
 	}
-	if err := app.Server.Usage.Stop(t.Context()); err != nil { // what Server.Stop runs
+	if err := app.Server.Usage.Stop(tenant.Unscoped(t.Context())); err != nil { // what Server.Stop runs
 		t.Fatal(err)
 	}
 	id, _ := strconv.Atoi(k.ID)
-	rows := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).AllX(t.Context())
+	rows := app.DB.Client.KeyUsage.Query().Where(keyusage.APIKeyID(id)).AllX(tenant.Unscoped(t.Context()))
 	if len(rows) != 1 || rows[0].Count != 7 {
 		t.Fatalf("usage rows after stop = %+v, want one with 7", rows)
 	}

@@ -1,224 +1,138 @@
-// Command loadtest is `make bench`: a loopback load test of the key check.
-// It starts a fresh server in this process (SQLite in a temporary
-// directory), creates a key with a raised rate limit, then attacks /healthz
-// and GET /v1/me with a valid key, an unknown well-formed key and a
-// bad-checksum key, each at the highest rate its connections allow
-// (github.com/tsenart/vegeta as a library). The targets take turns in short
-// rounds so that background load on a shared machine hits them alike. It
-// prints requests/s, p50/p99 latency, each one's throughput as a ratio to
-// /healthz, and the database lookups each target caused.
+// Command loadtest is `make bench`: the key verification hot path measured
+// from outside, as a user would. It builds the server, starts it as its own
+// process on a loopback port with a fresh database (PostgreSQL when -postgres
+// reaches one, SQLite otherwise), creates a key through GraphQL, and then:
 //
-//	go run ./internal/bench/loadtest [-duration 8s] [-rounds 8] [-workers 16] [-cpuprofile f]
+//   - drives wrk (-t1 -c32 by default) at /healthz and at GET /v1/me with a
+//     valid key, an unknown key and a bad-checksum key, in alternating rounds
+//     so that background load hits all four alike, and prints each target's
+//     median req/s, p50 and p99 and its throughput as a ratio to /healthz;
+//
+//   - inserts keys directly into the database (and, with -seed-keys, runs the
+//     binary's seed command first) and calls GET /v1/me once with each of
+//     -uncached keys the server never saw, one at a time on one connection:
+//     the latency of a verification that goes to the database, with the
+//     lookup's query plan.
+//
+//     go run ./internal/bench/loadtest [-rounds 3] [-duration 5s] [-connections 32]
+//     [-postgres URL] [-seed-keys N] [-bin path] [-uncached 200]
+//
+// Nothing it prints holds a key: wrk reads the Authorization header from a
+// script file only this user can read.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
+	"os/exec"
 	"runtime"
-	"runtime/pprof"
-	"sync/atomic"
+	"strings"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"businesstools/ent"
-	"businesstools/ent/permission"
-	"businesstools/internal/apikey"
-	"businesstools/internal/config"
-	"businesstools/internal/db"
-	"businesstools/internal/server"
 )
 
 func main() {
-	duration := flag.Duration("duration", 8*time.Second, "measured attack time per target")
-	rounds := flag.Int("rounds", 8, "the targets take turns this many times, so background load hits all alike")
-	workers := flag.Uint64("workers", 16, "concurrent connections")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) to this file")
+	var o options
+	flag.IntVar(&o.rounds, "rounds", 3, "wrk rounds per target (they alternate); medians are reported")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of one wrk round")
+	flag.IntVar(&o.connections, "connections", 32, "wrk connections")
+	flag.IntVar(&o.threads, "threads", 1, "wrk threads")
+	flag.StringVar(&o.postgres, "postgres", "", "PostgreSQL server URL: the bench creates (and drops) its own database there; empty or unreachable: SQLite")
+	flag.IntVar(&o.seedKeys, "seed-keys", 0, "run `<binary> seed --account bench --keys N` before the uncached section (needs the seed command)")
+	flag.IntVar(&o.insertKeys, "insert-keys", 2000, "keys inserted directly into the database for the uncached section")
+	flag.IntVar(&o.uncached, "uncached", 200, "GET /v1/me calls with distinct keys the server never saw (≥ 50 for a p99)")
+	flag.StringVar(&o.bin, "bin", "", "server binary to measure (default: go build of this checkout)")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "loadtest:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if err := run(*duration, *rounds, *workers); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-// phase is one attack: a target and the status it must answer.
-type phase struct {
-	name   string
-	header http.Header
-	path   string
-	status int
+type options struct {
+	rounds, connections, threads int
+	duration                     time.Duration
+	postgres, bin                string
+	seedKeys, insertKeys         int
+	uncached                     int
 }
 
-// result sums one target's rounds.
-type result struct {
-	metrics          vegeta.Metrics
-	elapsed          time.Duration
-	lookups, queries int64
-	flushes          int64
-}
-
-func run(duration time.Duration, rounds int, workers uint64) error {
+func run(o options) error {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return fmt.Errorf("wrk is not installed (Debian: apt-get install wrk; `make bench` does it)")
+	}
+	tmp, err := os.MkdirTemp("", "bt-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "bt-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	d, err := db.Open(ctx, "", dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	keyQueries := countKeyQueries(d.Client)
-	cfg := config.Config{DataDir: dir, Env: "production", RateLimit: 50,
-		AdminEmail: "bench@example.com", AdminPassword: "bench password, not secret"}
-	srv, err := server.New(ctx, cfg, d, slog.New(slog.DiscardHandler), os.Stderr)
-	if err != nil {
-		return err
-	}
-	defer srv.Stop(ctx)
 
-	secret, err := benchKey(ctx, srv)
-	if err != nil {
-		return err
-	}
-	unknown, _ := apikey.Generate()
-	bad := []byte(secret)
-	bad[len(bad)-1] ^= 1
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
-	bearer := func(k string) http.Header { return http.Header{"Authorization": {"Bearer " + k}} }
-	phases := []phase{
-		{"/healthz", nil, "/healthz", 200},
-		{"/v1/me valid key", bearer(secret), "/v1/me", 200},
-		{"/v1/me unknown key", bearer(unknown), "/v1/me", 401},
-		{"/v1/me bad checksum", bearer(string(bad)), "/v1/me", 401},
-	}
-
-	fmt.Printf("businesstools loopback load test: %d connections, %d rounds of %s per target, GOMAXPROCS=%d, SQLite\n\n",
-		workers, rounds, duration/time.Duration(rounds), runtime.GOMAXPROCS(0))
-	for _, p := range phases { // warm up connections and, for the valid and unknown keys, the caches
-		if _, _, err := attack(base, p, workers, 500*time.Millisecond, nil); err != nil {
-			return fmt.Errorf("%s: %w", p.name, err)
+	if o.bin == "" {
+		o.bin = tmp + "/businesstools"
+		build := exec.Command("go", "build", "-o", o.bin, ".")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build the server: %w", err)
 		}
 	}
-	results := make([]result, len(phases))
-	for range rounds {
-		for i, p := range phases {
-			r := &results[i]
-			lookups, queries, flushes := srv.Verifier.Lookups(), keyQueries.Load(), srv.Usage.Stats().Flushes
-			_, elapsed, err := attack(base, p, workers, duration/time.Duration(rounds), &r.metrics)
-			if err != nil {
-				return fmt.Errorf("%s: %w", p.name, err)
-			}
-			r.elapsed += elapsed
-			r.lookups += srv.Verifier.Lookups() - lookups
-			r.queries += keyQueries.Load() - queries
-			r.flushes += srv.Usage.Stats().Flushes - flushes
+	database, err := newDatabase(ctx, o.postgres, tmp)
+	if err != nil {
+		return err
+	}
+	defer database.drop()
+	if o.seedKeys > 0 {
+		if err := seed(o.bin, database, o.seedKeys); err != nil {
+			return err
 		}
 	}
-	fmt.Printf("%-22s %9s %9s %9s %6s %11s %12s %8s\n", "target", "req/s", "p50", "p99", "ratio", "DB lookups", "key queries", "flushes")
-	var healthz float64
-	for i, p := range phases {
-		r := &results[i]
-		r.metrics.Close()
-		rps := float64(r.metrics.Requests) / r.elapsed.Seconds()
-		if i == 0 {
-			healthz = rps
-		}
-		fmt.Printf("%-22s %9.0f %9s %9s %6.2f %11d %12d %8d\n", p.name, rps,
-			r.metrics.Latencies.P50.Round(time.Microsecond), r.metrics.Latencies.P99.Round(time.Microsecond), rps/healthz,
-			r.lookups, r.queries, r.flushes)
+	srv, err := startServer(ctx, o.bin, database, tmp)
+	if err != nil {
+		return err
 	}
-	fmt.Print(`
-DB lookups: database lookups by the key verifier. The bad-checksum key never gets one;
-the valid and the unknown key get one at first sight and then one each time their cache
-entry's 10 s freshness runs out (the safety net; every change drops entries at once).
-Key queries: every query of the api_keys, permissions and accounts tables, whoever made
-it: a lookup is 1 (unknown) or 3 (known key) of them, a usage flush 1 (the flushes column
-counts flushes of the valid key's usage, which may land in the next target's turn).
-`)
+	defer srv.stop()
+
+	fmt.Printf("businesstools hot path — %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Printf("machine: %s, %d CPUs (GOMAXPROCS of the bench %d), load average %s; %s; database %s\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage(), runtime.Version(), database.kind)
+
+	if err := hotPath(ctx, o, srv, tmp); err != nil {
+		return err
+	}
+	if o.uncached > 0 {
+		if err := uncachedSection(ctx, o, srv, database); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\nload average at the end: %s\n", loadAverage())
 	return nil
 }
 
-// attack runs one phase at the highest rate workers connections allow,
-// adds its results to into (if set), and checks every answer had the
-// expected status. It returns the requests made and the time taken.
-func attack(base string, p phase, workers uint64, duration time.Duration, into *vegeta.Metrics) (uint64, time.Duration, error) {
-	tr := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + p.path, Header: p.header})
-	a := vegeta.NewAttacker(vegeta.Workers(workers), vegeta.MaxWorkers(workers), vegeta.Connections(int(workers)),
-		vegeta.KeepAlive(true))
-	var n, ok uint64
-	start := time.Now()
-	for res := range a.Attack(tr, vegeta.Rate{}, duration, p.name) { // zero rate: as fast as possible
-		n++
-		if int(res.Code) == p.status {
-			ok++
-		}
-		if into != nil {
-			into.Add(res)
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if name, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
 		}
 	}
-	elapsed := time.Since(start)
-	if ok != n {
-		return n, elapsed, fmt.Errorf("%d of %d answers were not %d", n-ok, n, p.status)
-	}
-	return n, elapsed, nil
+	return runtime.GOARCH
 }
 
-// benchKey creates a key in the first account with a rate limit the attack
-// cannot reach, so the limiter is exercised but never refuses.
-func benchKey(ctx context.Context, srv *server.Server) (string, error) {
-	acc, err := srv.DB.Client.Account.Query().First(ctx)
+// loadAverage is /proc/loadavg's first three fields: a shared machine shows
+// here how much else was running.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
-		return "", err
+		return "unknown"
 	}
-	k, secret, err := srv.Keys.Create(ctx, apikey.Actor{AccountID: acc.ID, Email: "bench"},
-		apikey.CreateInput{Name: "bench", Permissions: []permission.Key{permission.KeySEND_EMAILS}})
-	if err != nil {
-		return "", err
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
 	}
-	if err := srv.DB.Client.ApiKey.UpdateOneID(k.ID).SetRateLimit(10_000_000).Exec(ctx); err != nil {
-		return "", err
-	}
-	return secret, nil
-}
-
-// countKeyQueries counts ent queries of the tables key verification reads.
-func countKeyQueries(c *ent.Client) *atomic.Int64 {
-	var n atomic.Int64
-	count := ent.InterceptFunc(func(next ent.Querier) ent.Querier {
-		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
-			n.Add(1)
-			return next.Query(ctx, q)
-		})
-	})
-	c.ApiKey.Intercept(count)
-	c.Permission.Intercept(count)
-	c.Account.Intercept(count)
-	return &n
+	return strings.Join(f[:3], " ")
 }

@@ -42,6 +42,8 @@ type Server struct {
 	user     string
 	pass     string
 	notify   chan struct{}
+	stall    chan struct{} // non-nil: MAIL FROM waits until it is closed
+	stalled  int
 }
 
 // Option configures a Server.
@@ -53,6 +55,10 @@ func FailFirst(n int) Option { return func(s *Server) { s.failLeft = n } }
 
 // RequireAuth makes the server require AUTH PLAIN with user and pass.
 func RequireAuth(user, pass string) Option { return func(s *Server) { s.user, s.pass = user, pass } }
+
+// Stall makes the server a relay that hangs: every MAIL FROM waits until
+// the server stops (Stalled counts the waiting sessions).
+func Stall() Option { return func(s *Server) { s.stall = make(chan struct{}) } }
 
 // Start runs a server on a free loopback port until tb ends.
 func Start(tb testing.TB, opts ...Option) *Server {
@@ -76,7 +82,12 @@ func Start(tb testing.TB, opts ...Option) *Server {
 		s.URL = "smtp://" + s.user + ":" + s.pass + "@" + s.Addr + "?auth=plain" // no TLS here: name the mechanism
 	}
 	go func() { _ = s.srv.Serve(l) }()
-	tb.Cleanup(func() { _ = s.srv.Close() })
+	tb.Cleanup(func() {
+		if s.stall != nil {
+			close(s.stall)
+		}
+		_ = s.srv.Close()
+	})
 	return s
 }
 
@@ -85,6 +96,13 @@ func (s *Server) Received() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Received(nil), s.received...)
+}
+
+// Stalled returns how many sessions wait at MAIL FROM (see Stall).
+func (s *Server) Stalled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stalled
 }
 
 // Tries returns how many DATA commands the server saw (accepted or refused).
@@ -138,6 +156,13 @@ func (x *session) Auth(mech string) (sasl.Server, error) {
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	if x.s.user != "" && !x.authed {
 		return smtp.ErrAuthRequired
+	}
+	if x.s.stall != nil {
+		x.s.mu.Lock()
+		x.s.stalled++
+		x.s.mu.Unlock()
+		<-x.s.stall
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Shutting down"}
 	}
 	x.from = from
 	return nil

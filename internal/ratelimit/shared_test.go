@@ -1,0 +1,319 @@
+package ratelimit
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// redisAddr returns the machine's Redis (TEST_REDIS_ADDR, default
+// 127.0.0.1:6379): a test without it fails in CI and skips loudly otherwise.
+func redisAddr(tb testing.TB) string {
+	tb.Helper()
+	addr := os.Getenv("TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DisableIdentity: true})
+	defer rdb.Close()
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("Redis is required in CI but not reachable at %s: %v", addr, err)
+		}
+		tb.Skipf("SKIPPING: Redis not reachable at %s (%v); set TEST_REDIS_ADDR", addr, err)
+	}
+	return addr
+}
+
+// RedisURL returns a BT_REDIS_URL for addr with a key prefix of its own,
+// so that tests sharing the machine's Redis never see each other's limits;
+// its keys are deleted when tb ends.
+func redisURL(tb testing.TB, addr string) string {
+	tb.Helper()
+	prefix := "bt-test-" + rand.Text()[:12] + ":"
+	tb.Cleanup(func() {
+		rdb := redis.NewClient(&redis.Options{Addr: addr, DisableIdentity: true})
+		defer rdb.Close()
+		ctx := context.Background()
+		keys, _ := rdb.Keys(ctx, "rate:"+prefix+"*").Result()
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	return "redis://" + addr + "/0?prefix=" + prefix
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func sharedLimiter(t *testing.T, rate int, url string, logs io.Writer) *Limiter {
+	t.Helper()
+	l := New(rate, 0)
+	if err := l.UseRedis(url, slog.New(slog.NewTextHandler(logs, nil))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// Ensure two limiters on one Redis prefix (two processes) share one limit:
+// hammered alternately for two seconds at 10/s, together they accept the
+// burst plus the rate's worth, not twice that; and Redis is asked once per
+// accepted request at this rate plus once per refusal window, not once
+// per request.
+func TestShared_OneLimitForTwo(t *testing.T) {
+	url := redisURL(t, redisAddr(t))
+	var logs syncBuffer
+	a, b := sharedLimiter(t, 10, url, &logs), sharedLimiter(t, 10, url, &logs)
+	const seconds = 2
+	accepted, total := 0, 0
+	start := time.Now()
+	for time.Since(start) < seconds*time.Second {
+		for _, l := range []*Limiter{a, b} {
+			total++
+			if d := l.Allow(7, 0); d.Allowed {
+				accepted++
+			} else if d.RetryAfter <= 0 || d.Limit != 20 {
+				t.Fatalf("refusal without Retry-After: %+v", d)
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	elapsed := time.Since(start).Seconds()
+	limit := 1.1 * (10*elapsed + 20)
+	if float64(accepted) > limit || accepted < 10*seconds+20-2 {
+		t.Fatalf("%d of %d accepted in %.1fs by two limiters; want about %.0f, at most %.0f", accepted, total, elapsed, 10*elapsed+20, limit)
+	}
+	trips := a.Stats().RoundTrips + b.Stats().RoundTrips
+	if trips > int64(accepted)+int64(2*elapsed*10)+4 {
+		t.Fatalf("%d round trips for %d requests (%d accepted)", trips, total, accepted)
+	}
+	t.Logf("%d of %d accepted in %.2fs; %d Redis round trips", accepted, total, elapsed, trips)
+	if st := a.Stats(); !st.Shared || !st.RedisUp || st.Fallbacks != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// Ensure a high rate is served from reserved batches: one round trip per
+// BatchDivisor-th of the rate, not per request.
+func TestShared_Batches(t *testing.T) {
+	l := sharedLimiter(t, 1000, redisURL(t, redisAddr(t)), io.Discard)
+	for i := range 500 {
+		if d := l.Allow(1, 0); !d.Allowed || d.Limit != 2000 {
+			t.Fatalf("request %d: %+v", i, d)
+		}
+	}
+	if n := l.Stats().RoundTrips; n < 10 || n > 11 {
+		t.Fatalf("%d round trips for 500 requests in batches of %d", n, 1000/BatchDivisor)
+	}
+}
+
+// proxy forwards TCP connections to target until stopped: Redis going away
+// and coming back at the same address.
+type proxy struct {
+	addr, target string
+	mu           sync.Mutex
+	l            net.Listener
+	conns        []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	p := &proxy{target: target}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = l.Addr().String()
+	p.serve(l)
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *proxy) serve(l net.Listener) {
+	p.mu.Lock()
+	p.l = l
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(up, c); up.Close() }()
+			go func() { _, _ = io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+// stop closes the listener and every connection.
+func (p *proxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.l != nil {
+		p.l.Close()
+		p.l = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// Restart listens again on the same address.
+func (p *proxy) Restart(t *testing.T) {
+	l, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.serve(l)
+}
+
+// Ensure that when Redis goes away requests are still decided — by the
+// process's own bucket — with the state, a counter and a log line saying
+// so, and that the limits are shared again once Redis is back.
+func TestShared_FallbackAndRecovery(t *testing.T) {
+	addr := redisAddr(t)
+	p := startProxy(t, addr)
+	var logs syncBuffer
+	url := redisURL(t, addr)
+	l := sharedLimiter(t, 5, strings.Replace(url, addr, p.addr, 1), &logs)
+	if d := l.Allow(1, 0); !d.Allowed || l.Stats().RoundTrips != 1 {
+		t.Fatalf("shared: %+v %+v", d, l.Stats())
+	}
+
+	p.stop()
+	now := time.Now() // the local bucket must not refill while this runs
+	l.now = func() time.Time { return now }
+	for i := range 10 { // the local bucket holds 10
+		if d := l.Allow(1, 0); !d.Allowed {
+			t.Fatalf("request %d with Redis gone: %+v", i, d)
+		}
+	}
+	if d := l.Allow(1, 0); d.Allowed || d.RetryAfter <= 0 {
+		t.Fatalf("local limit not applied: %+v", d)
+	}
+	st := l.Stats()
+	if st.RedisUp || st.Fallbacks < 10 {
+		t.Fatalf("with Redis gone: %+v", st)
+	}
+	if !strings.Contains(logs.String(), "Redis unreachable") {
+		t.Fatalf("no log line: %s", logs.String())
+	}
+
+	p.Restart(t)
+	l.now = time.Now
+	deadline := time.Now().Add(RecheckInterval + 3*time.Second)
+	for !l.Stats().RedisUp {
+		if time.Now().After(deadline) {
+			t.Fatalf("still local after Redis came back: %+v", l.Stats())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	trips := l.Stats().RoundTrips
+	if d := l.Allow(1, 0); !d.Allowed || l.Stats().RoundTrips != trips+1 {
+		t.Fatalf("not shared again: %+v %+v", d, l.Stats())
+	}
+	if !strings.Contains(logs.String(), "Redis answers again") {
+		t.Fatalf("no recovery log line: %s", logs.String())
+	}
+}
+
+// Ensure a BT_REDIS_URL on a closed port starts with local limits (no
+// error: serving goes on) and a bad URL is refused without its password.
+func TestShared_StartWithoutRedis(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	var logs syncBuffer
+	lim := sharedLimiter(t, 5, "redis://"+closed+"/0", &logs)
+	if d := lim.Allow(1, 0); !d.Allowed || lim.Stats().RedisUp || lim.Stats().Fallbacks != 1 {
+		t.Fatalf("%+v %+v", d, lim.Stats())
+	}
+	if !strings.Contains(logs.String(), "Redis unreachable") {
+		t.Fatalf("no log line: %s", logs.String())
+	}
+	err = New(5, 0).UseRedis("redis://:s3cret@"+closed+"/notanumber", nil)
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("bad URL: %v", err)
+	}
+}
+
+// The cost of a rate limit decision on the hot path: the process's own
+// bucket, a shared limit served from reserved batches, and — the
+// alternative not taken — one GCRA round trip to Redis per request.
+func BenchmarkAllow(b *testing.B) {
+	const rate = 1_000_000 // never refuses: measures the decision itself
+	b.Run("local", func(b *testing.B) {
+		l := New(rate, 0)
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Allow(1, 0)
+		}
+	})
+	b.Run("redis-batched", func(b *testing.B) {
+		l := New(rate, 0)
+		if err := l.UseRedis(redisURL(b, redisAddr(b)), nil); err != nil {
+			b.Fatal(err)
+		}
+		defer l.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Allow(1, 0)
+		}
+		b.ReportMetric(float64(l.Stats().RoundTrips)/float64(b.N), "trips/op")
+	})
+	b.Run("redis-every-request", func(b *testing.B) {
+		opt, prefix, err := parseRedisURL(redisURL(b, redisAddr(b)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rdb := redis.NewClient(opt)
+		defer rdb.Close()
+		gcra := redis_rate.NewLimiter(rdb)
+		lim := redis_rate.Limit{Rate: rate, Burst: Burst(rate), Period: time.Second}
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := gcra.Allow(ctx, prefix+"1", lim); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,99 @@
+// Package record is the one path by which the REST API's account-owned
+// records — leads and templates — are created and changed, whatever their
+// fields: validated before any transaction on create, and on update read
+// (locked: db.LockForUpdate) → merged → validated → saved inside one, so
+// concurrent changes queue instead of losing one another's fields. A save
+// that hits the record's unique field — a concurrent create or rename won —
+// is the same Conflict as the sequential case.
+package record
+
+import (
+	"context"
+	"errors"
+
+	"businesstools/ent"
+	"businesstools/internal/apperr"
+	"businesstools/internal/db"
+)
+
+// Kind describes one kind of record: E is its ent entity, F its writable
+// fields. Every function is required.
+type Kind[E any, F any] struct {
+	// Name is the record's name in messages ("lead").
+	Name string
+	// Unique is the field unique within an account ("email"); a save
+	// violating it is a Conflict naming it, with the message Duplicate.
+	Unique    string
+	Duplicate string
+	// Validate checks f, normalizing it in place (trimmed, defaults set).
+	// Errors are Invalid or Unprocessable naming the field.
+	Validate func(f *F) error
+	// Fields returns a record's writable fields.
+	Fields func(e E) F
+	// Lock reads record id with c for update (db.LockForUpdate).
+	Lock func(ctx context.Context, c *ent.Client, id int) (E, error)
+	// Insert creates a record of the account; Save writes f over e.
+	Insert func(ctx context.Context, c *ent.Client, accountID int, f F) (E, error)
+	Save   func(ctx context.Context, c *ent.Client, e E, f F) (E, error)
+}
+
+// Valid is fields that passed their Kind's Validate. Only Check makes one,
+// so Create cannot be handed fields nobody checked — and the check, which
+// may parse templates, runs before the transaction Create is called in.
+type Valid[F any] struct{ f F }
+
+// Check validates f for Create. Errors: those of Validate.
+func (k *Kind[E, F]) Check(f F) (Valid[F], error) {
+	if err := k.Validate(&f); err != nil {
+		return Valid[F]{}, err
+	}
+	return Valid[F]{f}, nil
+}
+
+// Create inserts checked fields as a record of the account, with c (a
+// transaction's client when the caller writes more). Errors: Conflict
+// naming Unique.
+func (k *Kind[E, F]) Create(ctx context.Context, c *ent.Client, accountID int, v Valid[F]) (E, error) {
+	e, err := k.Insert(ctx, c, accountID, v.f)
+	return e, k.saveError(err)
+}
+
+// Update applies change to record id's fields and saves the result if it
+// validates, all in one transaction of client with the row locked. Errors:
+// NotFound (also another account's record: the context's tenant scope
+// hides it), those of Validate, Conflict naming Unique.
+func (k *Kind[E, F]) Update(ctx context.Context, client *ent.Client, id int, change func(f *F)) (E, error) {
+	var out E
+	err := db.WithTx(ctx, client, func(tx *ent.Tx) error {
+		e, err := k.Lock(ctx, tx.Client(), id)
+		if ent.IsNotFound(err) {
+			return apperr.NotFoundf("There is no %s with id %d.", k.Name, id)
+		}
+		if err != nil {
+			return apperr.Internalf(err, "read %s", k.Name)
+		}
+		f := k.Fields(e)
+		change(&f)
+		if err := k.Validate(&f); err != nil {
+			return err
+		}
+		out, err = k.Save(ctx, tx.Client(), e, f)
+		return k.saveError(err)
+	})
+	var ae *apperr.Error
+	if err != nil && !errors.As(err, &ae) {
+		err = apperr.Internalf(err, "update %s", k.Name)
+	}
+	return out, err
+}
+
+func (k *Kind[E, F]) saveError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case db.IsUniqueViolation(err, k.Unique):
+		return &apperr.Error{Code: apperr.Conflict, Field: k.Unique, Message: k.Duplicate}
+	default:
+		return apperr.Internalf(err, "save %s", k.Name)
+	}
+}

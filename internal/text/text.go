@@ -1,0 +1,29 @@
+// Package text checks the strings businesstools accepts from outside:
+// valid UTF-8 without NUL (DESIGN.md section 7). PostgreSQL refuses both in
+// text columns, so a string that passes here can be stored on either
+// database; lengths are counted in characters, as the database's columns
+// are sized (varchar(n) holds n characters).
+package text
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"businesstools/internal/apperr"
+)
+
+// Valid reports whether s is valid UTF-8 without NUL.
+func Valid(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// Check returns nil when s is valid text, else Invalid naming field.
+func Check(field, s string) error {
+	if Valid(s) {
+		return nil
+	}
+	return apperr.Invalidf(field, "The %s must be valid UTF-8 text without NUL characters.", field)
+}
+
+// Len is the length of s in characters, as limits count it.
+func Len(s string) int { return utf8.RuneCountInString(s) }
