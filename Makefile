@@ -66,9 +66,10 @@ screenshot: build
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 BENCH_FLAGS ?=
 bench:
-	@command -v wrk >/dev/null || { echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo "installing wrk (apt-get)"; s=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$s apt-get update -qq && $$s apt-get install -y -qq wrk >/dev/null; }
 	$(GO) run ./internal/bench/loadtest -postgres '$(BENCH_POSTGRES)' $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/ ./internal/server/
 
 clean:
 	rm -rf bin frontend/dist
