@@ -98,6 +98,8 @@ export type ApiKeyWhereInput = {
   nameLTE?: string | null | undefined;
   nameNEQ?: string | null | undefined;
   nameNotIn?: Array<string> | null | undefined;
+  /** true: keys that are LEAKED, EXPIRING_SOON or UNUSED (the SPA's "Needs attention"); false: the others. */
+  needsAttention?: boolean | null | undefined;
   not?: ApiKeyWhereInput | null | undefined;
   or?: Array<ApiKeyWhereInput> | null | undefined;
   permission?: PermissionKey | null | undefined;

@@ -32,19 +32,13 @@ function parseSort(s: string | null): { key: SortKey; dir: Dir } {
   return { key: k === 'lastused' ? 'lastused' : 'created', dir: d === 'asc' ? 'asc' : 'desc' };
 }
 
-/**
- * The key filter. `needsAttention` (DESIGN.md section 9) comes with the leaks backend's schema; it is spelled out
- * here so the page builds before that schema lands, and stays compatible after.
- */
-type KeyWhere = NonNullable<ApiKeysQueryVariables['where']> & { needsAttention?: boolean | null };
-
 /** The variables of the apiKeys query for the page's URL state. */
 export function listVariables(params: URLSearchParams): ApiKeysQueryVariables {
   const q = params.get('q')?.trim();
   const status = params.get('status') as ApiKeyStatus | null;
   const permission = params.get('permission') as PermissionKey | null;
   const { key, dir } = parseSort(params.get('sort'));
-  const where: KeyWhere = {};
+  const where: NonNullable<ApiKeysQueryVariables['where']> = {};
   if (q) where.nameContainsFold = q;
   if (status) where.status = status;
   if (permission) where.permission = permission;
