@@ -4,7 +4,7 @@ BIN := bin/businesstools
 NPM := cd frontend && npm
 
 .PHONY: run build build-spa generate generate-go generate-spa check-generated vet \
-        test test-go-sqlite test-go-postgres test-spa e2e bench clean
+        test test-go-sqlite test-go-postgres test-spa e2e screenshot bench clean
 
 ## run: build the SPA and the server, start on :8080 (SQLite in ./data unless DATABASE_URL is set)
 run: build
@@ -57,9 +57,14 @@ test-spa: frontend/node_modules/.package-lock.json
 	$(NPM) run typecheck
 	$(NPM) test
 
+## e2e: the browser end-to-end test against the real binary (leaves the tracked README screenshot alone)
 e2e: build
 	$(GO) test -tags ui -count=1 ./frontend/
 	$(NPM) run e2e
+
+## screenshot: rewrite the README screenshot frontend/e2e/api-key-management.png with a fresh e2e run
+screenshot: build
+	cd frontend && SCREENSHOT=1 npm run e2e
 
 ## bench: wrk against a fresh server process (/healthz vs GET /v1/me with valid, unknown and
 ## bad-checksum keys, alternating rounds, medians, ratios) and uncached verification latency;

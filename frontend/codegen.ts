@@ -4,7 +4,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // Run `npm run generate` (or `make generate`) after changing graph/*.graphqls
 // or any graphql() call in src/.
 const config: CodegenConfig = {
-  schema: ['../graph/ent.graphqls', '../graph/schema.graphqls'],
+  schema: ['../graph/*.graphqls'],
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
   ignoreNoDocuments: false,
   generates: {

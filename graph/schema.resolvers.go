@@ -16,13 +16,16 @@ import (
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
 	"businesstools/internal/keysearch"
+	"businesstools/internal/tenant"
 	"context"
 	"time"
 )
 
 // Account is the resolver for the account field.
 func (r *adminResolver) Account(ctx context.Context, obj *ent.Admin) (*ent.Account, error) {
-	return obj.QueryAccount().Only(ctx)
+	// An admin's own account: also read right after login or acceptInvite,
+	// before the request carries a session.
+	return obj.QueryAccount().Only(tenant.WithAccount(ctx, obj.AccountID))
 }
 
 // MaskedKey is the resolver for the maskedKey field.

@@ -4,19 +4,31 @@
 // downloaded browser). Walks the workflow of the API Key Management issue step
 // by step and uses the created key against the REST API (GET /v1/me).
 //
+// Then the security and team features (DESIGN.md sections 9 and 10): warning
+// badges and "Needs attention" with a leak reported to POST /v1/secret-scanning
+// (signed with an ECDSA key generated here and configured through
+// BT_SECRET_SCANNING_KEYS), the Settings page, the Security log, a viewer
+// invited by email (read from a real SMTP receiver, e2e/mailsink.mjs, that the
+// server sends to through BT_SMTP_URL) who accepts in a fresh browser, and an
+// access token used by a script, then revoked.
+//
 // Env: BT_E2E_BINARY (default ../bin/businesstools), CHROMIUM_PATH (default
 // /usr/bin/chromium), CI (when set, a missing browser or binary fails instead
-// of skipping), E2E_HEADED=1 to watch.
+// of skipping), E2E_HEADED=1 to watch, SCREENSHOT=1 to rewrite the README
+// screenshot e2e/api-key-management.png (`make screenshot`; never otherwise, so
+// a test run leaves the tree clean).
 //
 // Prints `e2e: N passed, M failed` last; a failing step saves a screenshot in
-// e2e/screenshots/. A passing run saves e2e/api-key-management.png (shown in the README).
+// e2e/screenshots/.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, sign as signBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startMailSink } from './mailsink.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const frontendDir = resolve(here, '..');
@@ -26,6 +38,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(here, 'screenshots');
 const DOCS_SHOT = join(repoDir, 'frontend', 'e2e', 'api-key-management.png');
 const CI = !!process.env.CI;
+const WRITE_DOCS_SHOT = !!process.env.SCREENSHOT;
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'e2e-Correct-Horse-Battery-9';
 
@@ -95,6 +108,22 @@ const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'bt-e2e-'));
 const logPath = join(dataDir, 'server.log');
 const log = createWriteStream(logPath);
+
+// The secret scanning partner's signing key (GitHub's role): the server gets
+// its public half in the file format GitHub publishes.
+const SCAN_KEY_ID = 'e2e-scanner-key-1';
+const scanKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const scanKeysFile = join(dataDir, 'secret-scanning-keys.json');
+writeFileSync(
+  scanKeysFile,
+  JSON.stringify({
+    public_keys: [{ key_identifier: SCAN_KEY_ID, key: scanKeys.publicKey.export({ type: 'spki', format: 'pem' }), is_current: true }],
+  }),
+);
+
+// Every email the server sends arrives here.
+const mail = await startMailSink();
+
 const server = spawn(BINARY, [], {
   env: {
     ...process.env,
@@ -103,6 +132,9 @@ const server = spawn(BINARY, [], {
     BT_ADMIN_EMAIL: EMAIL,
     BT_ADMIN_PASSWORD: PASSWORD,
     BT_ALLOW_REVEAL: 'true',
+    BT_SMTP_URL: mail.url,
+    BT_PUBLIC_URL: base,
+    BT_SECRET_SCANNING_KEYS: scanKeysFile,
     DATABASE_URL: '',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,6 +159,7 @@ async function shutdown() {
     await new Promise((r) => server.once('exit', r));
     clearTimeout(t);
   }
+  await mail.close();
   log.end();
 }
 
@@ -215,6 +248,7 @@ let keyId = '';
 console.log(`e2e: server ${BINARY} on ${base}, data in ${dataDir}`);
 
 let exitCode = 0;
+let docsShotSaved = false;
 try {
   await step('server starts and is ready', async () => {
     await eventually(
@@ -228,7 +262,7 @@ try {
   }, { critical: true });
 
   await step('the SPA is served with a CSP without inline scripts', async () => {
-    for (const path of ['/', '/keys', '/keys/123']) {
+    for (const path of ['/', '/keys', '/keys/123', '/security-log', '/team', '/access-tokens', '/settings', '/invite/abc']) {
       const r = await fetch(base + path);
       assert(r.status === 200, `${path}: status ${r.status}`);
       const csp = r.headers.get('content-security-policy') ?? '';
@@ -537,18 +571,24 @@ try {
     assert((await rateLimitOf()) === serverDefault, 'rate limit not back to the server default');
   });
 
-  await step('screenshot of API Key Management for the README', async () => {
-    await page.goto('/keys');
-    await row(KEY).waitFor();
-    await page.mouse.move(0, 0);
-    await sleep(300);
-    if (failed > 0) {
-      console.log('    (not saving the README screenshot: an earlier step failed)');
-      return;
-    }
-    mkdirSync(dirname(DOCS_SHOT), { recursive: true });
-    await page.screenshot({ path: DOCS_SHOT });
-  });
+  if (WRITE_DOCS_SHOT) {
+    await step('screenshot of API Key Management for the README', async () => {
+      await page.goto('/keys');
+      await row(KEY).waitFor();
+      await eventually(async () => /of \d+ keys/.test(await page.locator('.pagination-info').innerText()), {
+        message: 'the key count did not arrive',
+      });
+      await page.mouse.move(0, 0);
+      await sleep(300);
+      if (failed > 0) {
+        console.log('    (not saving the README screenshot: an earlier step failed)');
+        return;
+      }
+      mkdirSync(dirname(DOCS_SHOT), { recursive: true });
+      await page.screenshot({ path: DOCS_SHOT });
+      docsShotSaved = true;
+    });
+  }
 
   await step('key detail: audit trail and 30-day chart', async () => {
     await row(KEY).getByRole('link', { name: KEY, exact: true }).click();
@@ -667,6 +707,422 @@ try {
     await eventually(async () => (await rest('/v1/me', rolled)).status === 401, { message: 'deleted key still works' });
   });
 
+  // ---------- issue 7: focus after "Create API Key" ----------
+
+  await step('after "Create API Key" focus is on Copy: Tab stays in the dialog, Escape closes it', async () => {
+    await page.goto('/keys');
+    await button('Create New Key').click();
+    const dialog = page.getByRole('dialog', { name: 'Create New API Key' });
+    await dialog.getByLabel('Key Name').fill('Escape test');
+    await dialog.getByRole('checkbox', { name: 'Read leads', exact: true }).check();
+    await button('Create API Key', dialog).click();
+    const done = page.getByRole('dialog', { name: 'API key created' });
+    await done.waitFor();
+    await eventually(async () => (await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Copy', {
+      message: 'focus is not on the Copy button',
+    });
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      assert(await done.evaluate((d) => d.contains(document.activeElement)), `Tab ${i + 1} left the dialog`);
+    }
+    await page.keyboard.press('Escape');
+    await done.waitFor({ state: 'detached' });
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    assert(focused === 'Create New Key', `focus went to "${focused}" after Escape`);
+  });
+
+  // ---------- section 9: warnings, leaks, settings, security log ----------
+
+  const LEAKY = 'Leak canary';
+  const SOON = 'Expiring soon key';
+  let leakySecret = '';
+  let leakyId = '';
+
+  await step('warning badges and "Needs attention": a leak reported while the page is open shows after a refresh', async () => {
+    const made = await page.evaluate(
+      async ([leaky, soon, soonAt]) => {
+        const create = async (input) => {
+          const r = await fetch('/graphql', {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({
+              query: 'mutation($input: CreateApiKeyInput!){ createApiKey(input: $input){ secret apiKey { id } } }',
+              variables: { input },
+            }),
+          });
+          return (await r.json()).data?.createApiKey;
+        };
+        return [
+          await create({ name: leaky, permissions: ['SEND_EMAILS'] }),
+          await create({ name: soon, permissions: ['READ_LEADS'], expiresAt: soonAt }),
+        ];
+      },
+      [LEAKY, SOON, new Date(Date.now() + 3 * 86_400_000).toISOString()],
+    );
+    assert(made[0]?.secret && made[1]?.secret, `could not create the keys: ${JSON.stringify(made)}`);
+    leakySecret = made[0].secret;
+    leakyId = made[0].apiKey.id;
+    await page.goto('/keys');
+    await row(LEAKY).waitFor();
+    assert((await row(LEAKY).locator('[data-warning]').count()) === 0, 'a fresh key already has a warning');
+    const soonBadge = row(SOON).locator('[data-warning="EXPIRING_SOON"]');
+    await soonBadge.waitFor();
+    assert(/^Expiring \w{3} \d{1,2}, \d{4}$/.test((await soonBadge.innerText()).trim()), `expiry badge: ${await soonBadge.innerText()}`);
+
+    // GitHub finds the key in a public repository and reports it, signed.
+    const body = JSON.stringify([{ token: leakySecret, type: 'businesstools_api_key', url: 'https://github.com/acme/app/blob/main/.env', source: 'content' }]);
+    const signature = signBytes('sha256', Buffer.from(body), scanKeys.privateKey).toString('base64');
+    const unsigned = await rest('/v1/secret-scanning', null, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    assert(unsigned.status === 401, `an unsigned report answered ${unsigned.status}`);
+    const report = await rest('/v1/secret-scanning', null, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Github-Public-Key-Identifier': SCAN_KEY_ID, 'Github-Public-Key-Signature': signature },
+      body,
+    });
+    assert(report.status === 200, `secret scanning report: ${report.status} ${JSON.stringify(report.body)}`);
+    assert(report.body?.[0]?.label === 'true_positive', `label: ${JSON.stringify(report.body)}`);
+
+    // The page was open all along; a refresh shows the red badge and the deactivation.
+    await page.reload();
+    const leaked = row(LEAKY).locator('[data-warning="LEAKED"]');
+    await leaked.waitFor();
+    assert((await leaked.innerText()).trim() === 'Leaked', `badge text: ${await leaked.innerText()}`);
+    const color = await leaked.evaluate((el) => getComputedStyle(el).color);
+    const [r, g, b] = color.match(/\d+/g).map(Number);
+    assert(r > 150 && g < 80 && b < 80, `the Leaked badge is not red: ${color}`);
+    await row(LEAKY).getByText('Inactive', { exact: true }).waitFor();
+    assert((await rest('/v1/me', leakySecret)).status === 401, 'the leaked key still works');
+    await reviewShot('warnings');
+
+    // The box follows the URL, which changes in a transition: click, then wait for it.
+    const attention = page.getByLabel('Needs attention');
+    await attention.click();
+    await eventually(async () => attention.isChecked(), { message: 'Needs attention did not turn on' });
+    const names = async () => page.getByTestId('key-row').getByRole('link').allInnerTexts();
+    await eventually(async () => {
+      const n = await names();
+      return n.includes(LEAKY) && n.includes(SOON) && !n.includes('Escape test');
+    }, { message: 'Needs attention does not list exactly the warned keys' });
+    assert(new URL(page.url()).searchParams.get('attention') === '1', `url ${page.url()}`);
+    await attention.click();
+    await eventually(async () => !(await attention.isChecked()), { message: 'Needs attention did not turn off' });
+    await eventually(async () => (await names()).includes('Escape test'), { message: 'unchecking the filter' });
+  });
+
+  await step('the leak email reaches every admin once, names the key and links to /keys/<id>', async () => {
+    const msg = await mail.waitFor((m) => m.to.includes(EMAIL) && m.subject.includes(LEAKY));
+    const link = `${base}/keys/${leakyId}`;
+    assert(msg.text.includes(link) || msg.html.includes(link), `no link ${link} in the email:\n${msg.text}`);
+    assert(!msg.text.includes(leakySecret) && !msg.html.includes(leakySecret), 'the email contains the secret');
+    await sleep(500);
+    const copies = mail.messages.filter((m) => m.to.includes(EMAIL) && m.subject === msg.subject).length;
+    assert(copies === 1, `${copies} copies of "${msg.subject}"`);
+    // The link opens the key in the SPA.
+    await page.goto(link.slice(base.length));
+    await page.getByRole('heading', { level: 1, name: LEAKY }).waitFor();
+    await page.locator('[data-warning="LEAKED"]').first().waitFor();
+  });
+
+  await step('the key detail shows the last request: route and IP', async () => {
+    // CRM Sync (prod) has not been used yet; one REST call records it.
+    const crmId = await page.evaluate(async () => {
+      const r = await fetch('/graphql', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ apiKeys(first: 1, where: { name: "CRM Sync (prod)" }) { edges { node { id } } } }' }),
+      });
+      return (await r.json()).data.apiKeys.edges[0].node.id;
+    });
+    const made = await page.evaluate(async () => {
+      const r = await fetch('/graphql', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          query: 'mutation{ createApiKey(input: { name: "Last request probe", permissions: [READ_LEADS] }){ secret apiKey { id } } }',
+        }),
+      });
+      return (await r.json()).data.createApiKey;
+    });
+    assert(crmId && made?.secret, 'setup failed');
+    assert((await rest('/v1/me', made.secret)).status === 200, 'GET /v1/me with the probe key');
+    await page.goto(`/keys/${made.apiKey.id}`);
+    await eventually(
+      async () => {
+        await page.reload();
+        const t = await page.getByTestId('last-request').innerText({ timeout: 2000 });
+        return t.includes('GET /v1/me') && t.includes('127.0.0.1');
+      },
+      { timeout: 10000, interval: 700, message: 'the detail does not show "GET /v1/me from 127.0.0.1"' },
+    );
+    await reviewShot('last-request');
+  });
+
+  await step('Settings: owners edit; a server validation error shows at the field it names', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByLabel('Require an expiration on every key').check();
+    const days = page.getByLabel('Maximum key lifetime (days)');
+    await days.fill('0');
+    await button('Save settings').click();
+    await eventually(async () => (await days.getAttribute('aria-invalid')) === 'true', { message: 'no error at the lifetime field for 0 days' });
+    const errId = (await days.getAttribute('aria-describedby')).split(' ').pop();
+    const err = await page.locator(`[id="${errId}"]`).innerText();
+    assert(err.length > 3, `no error text: ${err}`);
+    assert(await days.evaluate((el) => el === document.activeElement), 'focus is not on the field in error');
+    await reviewShot('settings-error');
+    await days.fill('400');
+    await page.getByLabel('Email the admins when a key is created, deleted or rolled').check();
+    await button('Save settings').click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await eventually(async () => (await page.getByLabel('Maximum key lifetime (days)').inputValue()) === '400', { message: 'the lifetime was not saved' });
+    assert(await page.getByLabel('Email the admins when a key is created, deleted or rolled').isChecked(), 'notifications not saved');
+    // Back to no limit, so the keys made later need no expiry.
+    await page.getByLabel('Require an expiration on every key').uncheck();
+    await button('Save settings').click();
+    await page.getByText('Settings saved.').first().waitFor();
+  });
+
+  await step('Security log: the whole account newest first, filters by event, key and actor, paging with cursors', async () => {
+    await page.getByRole('link', { name: 'Security log', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Security log' }).waitFor();
+    const rows = page.getByTestId('log-row');
+    await rows.first().waitFor();
+    assert((await rows.count()) === 25, `first page has ${await rows.count()} rows, want 25`);
+    const times = await rows.locator('time').evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute('datetime'))));
+    assert(times.every((t, i) => i === 0 || times[i - 1] >= t), 'not newest first');
+    const actionsShown = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-action')));
+    assert(actionsShown.includes('SETTINGS_CHANGED'), `no settings change on the first page: ${actionsShown}`);
+
+    // Paging: Older, then Newer returns to the same first row.
+    const firstRow = await rows.first().innerText();
+    await button('Older').click();
+    await eventually(async () => (await rows.first().innerText()) !== firstRow, { message: 'Older did not change the page' });
+    assert(new URL(page.url()).searchParams.get('after'), 'no cursor in the URL');
+    const olderTimes = await rows.locator('time').evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute('datetime'))));
+    assert(olderTimes[0] <= times[times.length - 1], 'the older page is not older');
+    await button('Newer').click();
+    await eventually(async () => (await rows.first().innerText()) === firstRow, { message: 'Newer did not return to the first page' });
+
+    // By event.
+    await page.getByLabel('Filter by event').selectOption('LEAKED');
+    await eventually(async () => {
+      const a = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-action')));
+      return a.length >= 1 && a.every((x) => x === 'LEAKED');
+    }, { message: 'event filter' });
+    const leakRow = await rows.first().innerText();
+    assert(leakRow.includes(LEAKY) && leakRow.includes('github.com/acme/app'), `leak row: ${leakRow}`);
+    await page.getByLabel('Filter by event').selectOption('');
+
+    // By key (deleted keys too).
+    await page.getByLabel('Filter by key name').fill(KEY);
+    await eventually(async () => {
+      const t = await rows.allInnerTexts();
+      return t.length > 0 && t.every((x) => x.includes(KEY));
+    }, { message: 'key filter' });
+    const acts = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-action')));
+    assert(acts.includes('DELETED') && acts.includes('CREATED'), `the deleted key's events: ${acts}`);
+    await page.getByLabel('Filter by key name').fill('');
+
+    // By actor.
+    await page.getByLabel('Filter by actor').fill('nobody-at-all');
+    await page.getByText('No events match these filters.').waitFor();
+    await page.getByLabel('Filter by actor').fill(EMAIL);
+    await eventually(async () => {
+      const t = await rows.locator('.log-actor').allInnerTexts();
+      return t.length > 0 && t.every((x) => x.includes(EMAIL));
+    }, { message: 'actor filter' });
+    await reviewShot('security-log');
+    await button('Clear filters').click();
+  });
+
+  // ---------- section 10: team, roles, access tokens ----------
+
+  const VIEWER = 'viewer@example.com';
+  const VIEWER_PASSWORD = 'e2e-Viewer-Staple-42';
+  let viewerContext;
+
+  await step('Team: the owner invites a viewer; the invite email links to /invite/<token>', async () => {
+    await page.getByRole('link', { name: 'Team', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Team' }).waitFor();
+    assert((await page.getByTestId('my-role').textContent()).includes('Owner'), 'the sidebar does not show the Owner role');
+    await button('Invite admin').click();
+    const dialog = page.getByRole('dialog', { name: 'Invite an admin' });
+    await dialog.getByLabel('Email').fill(VIEWER);
+    await dialog.getByRole('radio', { name: 'Viewer' }).check();
+    await button('Send invitation', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    const member = page.getByTestId('member-row').filter({ hasText: VIEWER });
+    await member.getByText('Invite pending').waitFor();
+    await reviewShot('team');
+  });
+
+  let inviteLink = '';
+  await step('the invite email arrives with a one-time link', async () => {
+    const msg = await mail.waitFor((m) => m.to.includes(VIEWER));
+    const at = (msg.text + msg.html).indexOf(`${base}/invite/`);
+    const m = at >= 0 ? /^\S+\/invite\/([A-Za-z0-9_-]+)/.exec((msg.text + msg.html).slice(at)) : null;
+    assert(m, `no invite link in:\n${msg.subject}\n${msg.text}`);
+    inviteLink = m[0];
+  });
+
+  await step('the viewer accepts in a fresh browser, lands on API Key Management, sees keys but no Create button', async () => {
+    assert(inviteLink, 'no invite link');
+    viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base, locale: 'en-US', timezoneId: 'UTC' });
+    viewerContext.setDefaultTimeout(10000);
+    const vp = await viewerContext.newPage();
+    vp.on('pageerror', (e) => pageErrors.push(`viewer pageerror: ${e.message}`));
+    await vp.goto(inviteLink.slice(base.length));
+    await vp.getByRole('heading', { name: 'Accept your invitation' }).waitFor();
+    await vp.getByLabel('New password').fill('short');
+    await vp.getByLabel('Repeat the password').fill('short');
+    await vp.getByRole('button', { name: 'Set password and sign in' }).click();
+    await vp.getByText('Use at least 8 characters.').waitFor();
+    await vp.getByLabel('New password').fill(VIEWER_PASSWORD);
+    await vp.getByLabel('Repeat the password').fill(VIEWER_PASSWORD);
+    await vp.getByRole('button', { name: 'Set password and sign in' }).click();
+    await vp.getByRole('heading', { level: 1, name: 'API Key Management' }).waitFor();
+    assert(new URL(vp.url()).pathname === '/keys', `landed on ${vp.url()}`);
+    assert((await vp.getByTestId('my-role').textContent()).includes('Viewer'), 'the sidebar does not show the Viewer role');
+    await vp.getByTestId('key-row').first().waitFor();
+    assert((await vp.getByRole('button', { name: 'Create New Key' }).count()) === 0, 'a viewer sees Create New Key');
+    assert((await vp.getByRole('button', { name: /^(Reveal|Roll|Delete|Deactivate|Activate) key / }).count()) === 0, 'a viewer sees key actions');
+    await vp.getByTestId('read-only-note').waitFor();
+    if (process.env.E2E_SHOTS) await vp.screenshot({ path: join(SHOTS, 'review-viewer.png') });
+
+    // The server refuses what the page hides.
+    const answer = await vp.evaluate(async () => {
+      const r = await fetch('/graphql', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation{ createApiKey(input: { name: "viewer was here", permissions: [SEND_EMAILS] }){ secret } }' }),
+      });
+      return r.json();
+    });
+    assert(answer.errors?.[0]?.extensions?.code === 'FORBIDDEN', `createApiKey as a viewer: ${JSON.stringify(answer)}`);
+    assert(!answer.data?.createApiKey, 'a viewer created a key');
+
+    // The link works once.
+    const again = await viewerContext.newPage();
+    await again.goto(inviteLink.slice(base.length));
+    await again.getByLabel('New password').fill(VIEWER_PASSWORD);
+    await again.getByLabel('Repeat the password').fill(VIEWER_PASSWORD);
+    await again.getByRole('button', { name: 'Set password and sign in' }).click();
+    await again.getByRole('alert').waitFor();
+    await again.close();
+  });
+
+  await step('the owner sees the viewer as a member now', async () => {
+    await page.reload();
+    const member = page.getByTestId('member-row').filter({ hasText: VIEWER });
+    await member.getByText('Active', { exact: true }).waitFor();
+    assert((await member.getByLabel(`Role of ${VIEWER}`).inputValue()) === 'VIEWER', 'the role select does not say Viewer');
+  });
+
+  let tokenSecret = '';
+  const TOKEN = 'e2e automation';
+  const gqlWithToken = async (query, variables = {}) => {
+    const r = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokenSecret}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    let json = null;
+    try {
+      json = await r.json();
+    } catch {
+      /* not JSON */
+    }
+    return { status: r.status, json };
+  };
+
+  await step('Access tokens: the owner creates one (scopes, 7 days), shown once with Copy focused', async () => {
+    await page.getByRole('link', { name: 'Access tokens', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Access tokens' }).waitFor();
+    await button('Create token').click();
+    const dialog = page.getByRole('dialog', { name: 'Create access token' });
+    await dialog.getByLabel('Token name').fill(TOKEN);
+    for (const s of ['Read keys', 'Manage keys']) {
+      const box = dialog.getByRole('checkbox', { name: s, exact: true });
+      const desc = await page.locator(`[id="${await box.getAttribute('aria-describedby')}"]`).innerText();
+      assert(desc.length > 10, `scope ${s} has no description`);
+      await box.check();
+    }
+    await dialog.getByRole('radio', { name: '7 days' }).check();
+    await button('Create token', dialog).click();
+    const done = page.getByRole('dialog', { name: 'Access token created' });
+    await done.waitFor();
+    tokenSecret = await done.getByTestId('new-secret').inputValue();
+    assert(/^btm_[0-9A-Za-z]{40,}$/.test(tokenSecret), `token looks wrong: ${tokenSecret.slice(0, 6)}…`);
+    assert((await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Copy', 'focus is not on Copy');
+    await reviewShot('token-created');
+    await button('Done', done).click();
+    await done.waitFor({ state: 'detached' });
+    const r = page.getByTestId('token-row').filter({ hasText: TOKEN });
+    await r.waitFor();
+    const text = await r.innerText();
+    assert(!text.includes(tokenSecret), 'the list shows the secret');
+    for (const s of ['Read keys', 'Manage keys', 'Never']) assert(text.includes(s), `token row lacks "${s}": ${text}`);
+    const expires = Date.parse(await r.locator('time').last().getAttribute('datetime'));
+    assert(Math.abs(expires - (Date.now() + 7 * 86_400_000)) < 3_600_000, `expiry is not in 7 days: ${new Date(expires).toISOString()}`);
+  });
+
+  await step('a script uses the token to create and list keys', async () => {
+    const created = await gqlWithToken('mutation($input: CreateApiKeyInput!){ createApiKey(input: $input){ secret apiKey { id name } } }', {
+      input: { name: 'Made by a script', permissions: ['READ_LEADS'] },
+    });
+    assert(created.json?.data?.createApiKey?.apiKey?.name === 'Made by a script', `createApiKey with the token: ${created.status} ${JSON.stringify(created.json)}`);
+    const listed = await gqlWithToken('{ apiKeys(first: 100, where: { nameContainsFold: "made by a script" }) { edges { node { name } } } }');
+    const names = listed.json?.data?.apiKeys?.edges?.map((e) => e.node.name) ?? [];
+    assert(names.includes('Made by a script'), `apiKeys with the token: ${JSON.stringify(listed.json)}`);
+    const reveal = await gqlWithToken('mutation($id: ID!){ revealApiKey(id: $id, password: "x"){ secret } }', { id: created.json.data.createApiKey.apiKey.id });
+    assert(!reveal.json?.data?.revealApiKey, 'a token revealed a key');
+    // The list shows when it was last used (recorded in batches).
+    await eventually(
+      async () => {
+        await page.reload();
+        const t = await page.getByTestId('token-row').filter({ hasText: TOKEN }).innerText({ timeout: 2000 });
+        return /just now|ago/.test(t);
+      },
+      { timeout: 10000, interval: 700, message: 'Last used still "Never"' },
+    );
+  });
+
+  await step('the owner revokes the token (confirmation names it); the next call is refused', async () => {
+    await button(`Revoke token ${TOKEN}`).click();
+    const dialog = page.getByRole('alertdialog', { name: `Revoke access token “${TOKEN}”?` });
+    await dialog.waitFor();
+    await button('Revoke token', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('token-row').filter({ hasText: TOKEN }).waitFor({ state: 'detached' });
+    const after = await gqlWithToken('{ apiKeys(first: 1) { edges { node { id } } } }');
+    const code = after.json?.errors?.[0]?.extensions?.code;
+    assert(after.status === 401 || code === 'UNAUTHENTICATED', `a revoked token answered ${after.status} ${JSON.stringify(after.json)}`);
+    assert(!after.json?.data?.apiKeys, 'a revoked token still lists keys');
+  });
+
+  await step('remove the viewer: confirmation names the person; their session ends', async () => {
+    await page.getByRole('link', { name: 'Team', exact: true }).click();
+    await button(`Remove ${VIEWER}`).click();
+    const dialog = page.getByRole('alertdialog', { name: `Remove ${VIEWER}?` });
+    await dialog.waitFor();
+    assert((await dialog.innerText()).includes(VIEWER), 'the dialog does not name the person');
+    await button('Remove admin', dialog).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('member-row').filter({ hasText: VIEWER }).waitFor({ state: 'detached' });
+    if (viewerContext) {
+      const vp = viewerContext.pages()[0];
+      await vp.reload();
+      await vp.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await viewerContext.close();
+    }
+  });
+
   await step('log out', async () => {
     await button('Log out').click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -689,6 +1145,6 @@ try {
   }
 }
 
-if (failed === 0 && exitCode === 0) console.log(`e2e: README screenshot saved to ${DOCS_SHOT}`);
+if (docsShotSaved) console.log(`e2e: README screenshot saved to ${DOCS_SHOT}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || exitCode ? 1 : 0);

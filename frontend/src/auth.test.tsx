@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -22,7 +22,18 @@ function stubFetch(handler: Handler) {
 }
 
 const unauth = { data: null, errors: [{ message: 'not signed in', extensions: { code: 'UNAUTHENTICATED' } }] };
-const admin = { __typename: 'Admin', id: '1', email: 'admin@example.com', account: { __typename: 'Account', id: '1', name: 'Acme' } };
+const admin = { __typename: 'Admin', id: '1', email: 'admin@example.com', role: 'OWNER', account: { __typename: 'Account', id: '1', name: 'Acme' } };
+
+const emptyKeys = {
+  data: {
+    apiKeys: {
+      __typename: 'ApiKeyConnection',
+      pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      edges: [],
+    },
+  },
+};
+const zeroCount = { data: { apiKeys: { __typename: 'ApiKeyConnection', totalCount: 0 } } };
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -81,17 +92,8 @@ describe('sign-in', () => {
       if (!signedIn) return unauth;
       if (b.query.includes('query Me')) return { data: { me: admin } };
       if (b.query.includes('query Permissions')) return { data: { permissions: [] } };
-      if (b.query.includes('query ApiKeys'))
-        return {
-          data: {
-            apiKeys: {
-              __typename: 'ApiKeyConnection',
-              totalCount: 0,
-              pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
-              edges: [],
-            },
-          },
-        };
+      if (b.query.includes('query ApiKeys')) return emptyKeys;
+      if (b.query.includes('query ApiKeyCount')) return zeroCount;
       return unauth;
     });
     mount();
@@ -106,6 +108,12 @@ describe('sign-in', () => {
     expect(await screen.findByRole('heading', { name: 'Create your first API key' })).toBeInTheDocument();
     expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
 
+    // The signed-in admin's role, and every page, in the sidebar.
+    expect(screen.getByTestId('my-role')).toHaveTextContent('Owner');
+    for (const name of ['Security log', 'Team', 'Access tokens', 'Settings']) {
+      expect(within(nav).getByRole('link', { name })).toBeInTheDocument();
+    }
+
     await user.click(screen.getByRole('button', { name: 'Log out' }));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
   });
@@ -119,5 +127,83 @@ describe('sign-in', () => {
     mount();
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Sign in' })).toBeInTheDocument());
     expect(screen.getByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
+  });
+});
+
+describe('invite link', () => {
+  it('/invite/<token> needs no session: it sets the password, signs in and lands on API Key Management', async () => {
+    const user = userEvent.setup();
+    let signedIn = false;
+    const viewer = { ...admin, id: '2', email: 'viewer@example.com', role: 'VIEWER' };
+    const requests = stubFetch((b) => {
+      if (b.query.includes('mutation AcceptInvite')) {
+        signedIn = true;
+        return { data: { acceptInvite: { __typename: 'LoginPayload', admin: viewer } } };
+      }
+      if (!signedIn) return unauth;
+      if (b.query.includes('query Me')) return { data: { me: viewer } };
+      if (b.query.includes('query Permissions')) return { data: { permissions: [] } };
+      if (b.query.includes('query ApiKeys')) return emptyKeys;
+      if (b.query.includes('query ApiKeyCount')) return zeroCount;
+      return unauth;
+    });
+    window.history.replaceState(null, '', '/invite/tok_123-abc');
+    mount();
+    expect(await screen.findByRole('heading', { name: 'Accept your invitation' })).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Sign in' })).not.toBeInTheDocument();
+
+    await user.type(screen.getByLabelText('New password'), 'short');
+    await user.type(screen.getByLabelText('Repeat the password'), 'short');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    expect(screen.getByLabelText('New password')).toHaveAccessibleDescription(expect.stringContaining('Use at least 8 characters.'));
+    expect(requests.some((r) => r.body.query.includes('mutation AcceptInvite'))).toBe(false);
+
+    await user.clear(screen.getByLabelText('New password'));
+    await user.type(screen.getByLabelText('New password'), 'a long passphrase');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    expect(screen.getByText('The two passwords differ.')).toBeInTheDocument();
+
+    await user.clear(screen.getByLabelText('Repeat the password'));
+    await user.type(screen.getByLabelText('Repeat the password'), 'a long passphrase');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'API Key Management' })).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/keys');
+    const accept = requests.find((r) => r.body.query.includes('mutation AcceptInvite'))!;
+    expect(accept.body.variables).toEqual({ input: { token: 'tok_123-abc', password: 'a long passphrase' } });
+    expect(screen.getByTestId('my-role')).toHaveTextContent('Viewer');
+    expect(screen.queryByRole('button', { name: 'Create New Key' })).not.toBeInTheDocument();
+    expect(window.localStorage.length + window.sessionStorage.length).toBe(0);
+  });
+
+  it('says when the link is used or expired', async () => {
+    const user = userEvent.setup();
+    stubFetch((b) =>
+      b.query.includes('mutation AcceptInvite')
+        ? { data: null, errors: [{ message: 'This invite is not valid.', extensions: { code: 'BAD_USER_INPUT', field: 'token' } }] }
+        : unauth,
+    );
+    window.history.replaceState(null, '', '/invite/used');
+    mount();
+    await user.type(await screen.findByLabelText('New password'), 'a long passphrase');
+    await user.type(screen.getByLabelText('Repeat the password'), 'a long passphrase');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(/not valid any more.*Ask an owner to invite you again/);
+    expect(window.location.pathname).toBe('/invite/used');
+  });
+
+  it('shows a server password error at the password field', async () => {
+    const user = userEvent.setup();
+    stubFetch((b) =>
+      b.query.includes('mutation AcceptInvite')
+        ? { data: null, errors: [{ message: 'password must be at most 1024 characters', extensions: { code: 'BAD_USER_INPUT', field: 'password' } }] }
+        : unauth,
+    );
+    window.history.replaceState(null, '', '/invite/t');
+    mount();
+    await user.type(await screen.findByLabelText('New password'), 'a long passphrase');
+    await user.type(screen.getByLabelText('Repeat the password'), 'a long passphrase');
+    await user.click(screen.getByRole('button', { name: 'Set password and sign in' }));
+    await waitFor(() => expect(screen.getByLabelText('New password')).toHaveAttribute('aria-invalid', 'true'));
+    expect(screen.getByLabelText('New password')).toHaveAccessibleDescription(expect.stringContaining('at most 1024'));
   });
 });

@@ -1,14 +1,11 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Provider, type Client } from 'urql';
 import { makeClient } from './graphql/client';
-import { LoginMutation, LogoutMutation, MeQuery } from './graphql/operations';
-import { appErrors, describe } from './lib/errors';
+import { AcceptInviteMutation, LoginMutation, LogoutMutation, MeQuery } from './graphql/operations';
+import { appErrors, describe, splitFieldErrors } from './lib/errors';
+import type { Me } from './me';
 
-export interface Me {
-  id: string;
-  email: string;
-  account: { id: string; name: string };
-}
+export type { Me };
 
 export type AuthState =
   | { status: 'loading' }
@@ -18,10 +15,17 @@ export type AuthState =
 
 export type LoginResult = { ok: true } | { ok: false; message: string };
 
+/** An invite's outcome: signed in, or errors keyed by field ("password", "token") plus the rest. */
+export type AcceptResult =
+  | { ok: true }
+  | { ok: false; fields: Record<string, string>; message: string | null; codes: (string | null)[] };
+
 interface AuthContextValue {
   state: AuthState;
   login(email: string, password: string): Promise<LoginResult>;
   logout(): Promise<void>;
+  /** Accepts an invite (sets the password) and signs in as the new admin. */
+  acceptInvite(token: string, password: string): Promise<AcceptResult>;
   retry(): void;
 }
 
@@ -106,6 +110,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [client, newClient],
   );
 
+  const acceptInvite = useCallback(
+    async (token: string, password: string): Promise<AcceptResult> => {
+      const res = await client.mutation(AcceptInviteMutation, { input: { token, password } }).toPromise();
+      if (res.data?.acceptInvite) {
+        setClient(newClient());
+        setState({ status: 'authed', me: res.data.acceptInvite.admin });
+        return { ok: true };
+      }
+      const { fields, general } = splitFieldErrors(res.error);
+      const codes = appErrors(res.error).map((e) => e.code);
+      return { ok: false, fields, message: general.length ? general.join(' ') : null, codes };
+    },
+    [client, newClient],
+  );
+
   const logout = useCallback(async () => {
     await client.mutation(LogoutMutation, {}).toPromise();
     setClient(newClient());
@@ -117,7 +136,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void check(client, false);
   }, [client, check]);
 
-  const value = useMemo(() => ({ state, login, logout, retry }), [state, login, logout, retry]);
+  const value = useMemo(
+    () => ({ state, login, logout, acceptInvite, retry }),
+    [state, login, logout, acceptInvite, retry],
+  );
 
   return (
     <AuthContext.Provider value={value}>

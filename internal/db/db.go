@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -100,9 +101,15 @@ func wrap(sqlDB *sql.DB, dialectName, url string) *DB {
 	return &DB{Client: client, SQL: sqlDB, Dialect: dialectName, URL: url}
 }
 
+var migrateMu sync.Mutex
+
 // Migrate creates or updates the schema, adds the indexes ent cannot
 // declare (indexes.go) and seeds the permissions.
 func Migrate(ctx context.Context, d *DB) error {
+	// ent's migration plans over package-level table descriptions that it
+	// mutates: migrations in one process (parallel tests) must not overlap.
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
 	if err := d.Client.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import { CheckIcon, CopyIcon } from './icons';
 
 async function copyText(text: string): Promise<boolean> {
@@ -31,11 +31,16 @@ export function CopyButton({
   label = 'Copy',
   className = 'button button-secondary button-sm',
   iconOnly = false,
+  autoFocus = false,
+  ref,
 }: {
   text: string;
   label?: string;
   className?: string;
   iconOnly?: boolean;
+  /** Marks the button as the element a dialog focuses first. */
+  autoFocus?: boolean;
+  ref?: Ref<HTMLButtonElement>;
 }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
@@ -47,8 +52,10 @@ export function CopyButton({
   return (
     <>
     <button
+      ref={ref}
       type="button"
       className={className}
+      data-autofocus={autoFocus || undefined}
       onClick={async () => setState((await copyText(text)) ? 'copied' : 'failed')}
       aria-label={iconOnly ? shown : undefined}
       title={iconOnly ? shown : undefined}

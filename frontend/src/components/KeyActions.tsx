@@ -9,6 +9,7 @@ import { DeleteApiKeyMutation, RollApiKeyMutation, SetApiKeyActiveMutation } fro
 import type { ApiKeyFieldsFragment } from '../gql/graphql';
 import { errorMessage } from '../lib/errors';
 import { formatDateTime, formatRelative } from '../lib/time';
+import { useCan } from '../me';
 
 type Key = ApiKeyFieldsFragment;
 
@@ -192,6 +193,9 @@ export function KeyActions({ apiKey, onDeleted, labels = false }: { apiKey: Key;
   const [open, setOpen] = useState<Open>(null);
   const close = useMemo(() => () => setOpen(null), []);
   const toast = useToast();
+  const can = useCan();
+  // Viewers get no key actions at all; the pages say why.
+  if (!can.manageKeys) return null;
   return (
     <div className="key-actions">
       <ActiveToggle apiKey={apiKey} />

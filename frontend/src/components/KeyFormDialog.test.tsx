@@ -184,6 +184,26 @@ describe('Create New API Key dialog', () => {
     await user.keyboard('{Escape}');
     expect(onClose).toHaveBeenCalled();
   });
+
+  it('moves focus to Copy once the key is created, so Tab stays in the dialog and Escape closes it', async () => {
+    const user = userEvent.setup();
+    const secret = 'bt_' + 'B'.repeat(43) + 'xyz789';
+    const { onClose } = setup(() => ({
+      data: { createApiKey: { __typename: 'CreateApiKeyPayload', secret, apiKey: makeKey({ name: 'Focus test' }) } },
+    }));
+    await user.type(screen.getByLabelText('Key Name'), 'Focus test');
+    await user.click(screen.getByRole('checkbox', { name: 'Send Emails' }));
+    await user.click(screen.getByRole('button', { name: 'Create API Key' }));
+    const dialog = await screen.findByRole('dialog', { name: 'API key created' });
+    const copy = within(dialog).getByRole('button', { name: 'Copy' });
+    await waitFor(() => expect(copy).toHaveFocus());
+    for (let i = 0; i < 5; i++) {
+      await user.tab();
+      expect(dialog.contains(document.activeElement)).toBe(true);
+    }
+    await user.keyboard('{Escape}');
+    expect(onClose).toHaveBeenCalled();
+  });
 });
 
 describe('Edit dialog', () => {

@@ -1,7 +1,15 @@
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth, type Me } from '../auth';
+import { ROLE_DESCRIPTION, ROLE_LABEL } from '../lib/roles';
 import { Logo } from './Logo';
-import { CodeIcon, KeyIcon, LogoutIcon } from './icons';
+import { CodeIcon, KeyIcon, LogoutIcon, SettingsIcon, ShieldIcon, TokenIcon, UsersIcon } from './icons';
+
+const PAGES = [
+  { to: '/security-log', label: 'Security log', Icon: ShieldIcon },
+  { to: '/team', label: 'Team', Icon: UsersIcon },
+  { to: '/access-tokens', label: 'Access tokens', Icon: TokenIcon },
+  { to: '/settings', label: 'Settings', Icon: SettingsIcon },
+];
 
 export function Layout({ me }: { me: Me }) {
   const { logout } = useAuth();
@@ -38,6 +46,14 @@ export function Layout({ me }: { me: Me }) {
                 </li>
               </ul>
             </li>
+            {PAGES.map(({ to, label, Icon }) => (
+              <li key={to}>
+                <NavLink to={to} className={({ isActive }) => `nav-item nav-page${isActive ? ' current' : ''}`}>
+                  <Icon />
+                  <span>{label}</span>
+                </NavLink>
+              </li>
+            ))}
           </ul>
         </nav>
         <div className="sidebar-footer">
@@ -45,8 +61,14 @@ export function Layout({ me }: { me: Me }) {
             <span className="avatar" aria-hidden="true">
               {me.email.slice(0, 1).toUpperCase()}
             </span>
-            <span className="user-email" title={me.email}>
-              {me.email}
+            <span className="user-text">
+              <span className="user-email" title={me.email}>
+                {me.email}
+              </span>
+              <span className="user-role" data-testid="my-role" title={ROLE_DESCRIPTION[me.role]}>
+                <span className="sr-only">Role: </span>
+                {ROLE_LABEL[me.role] ?? me.role}
+              </span>
             </span>
           </div>
           <button type="button" className="button button-ghost button-sm button-block" onClick={() => void logout()}>

@@ -99,3 +99,12 @@ describe('MaskedKey', () => {
     expect(eye).toHaveFocus();
   });
 });
+
+describe('MaskedKey for a viewer', () => {
+  it('offers no reveal', () => {
+    const { client } = mockClient({});
+    renderWith(<MaskedKey keyId="7" keyName="Prod" masked="bt_AbCd…x9Zq" />, client, '/keys', { role: 'VIEWER' });
+    expect(screen.getByText('bt_AbCd…x9Zq')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Reveal key Prod' })).not.toBeInTheDocument();
+  });
+});

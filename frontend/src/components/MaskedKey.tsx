@@ -5,6 +5,7 @@ import { CopyButton } from './CopyButton';
 import { EyeIcon, EyeOffIcon } from './icons';
 import { RevealApiKeyMutation } from '../graphql/operations';
 import { appErrors, describe } from '../lib/errors';
+import { useCan } from '../me';
 
 export const REVEAL_TIMEOUT_MS = 30_000;
 
@@ -105,6 +106,7 @@ export function MaskedKey({ keyId, keyName, masked }: { keyId: string; keyName: 
   const fullRef = useRef<HTMLButtonElement>(null);
   const eyeRef = useRef<HTMLButtonElement>(null);
   const refocus = useRef(false);
+  const can = useCan();
 
   useEffect(() => {
     if (!secret) {
@@ -157,16 +159,18 @@ export function MaskedKey({ keyId, keyName, masked }: { keyId: string; keyName: 
       <code className="key-text" data-testid="masked-key">
         {masked}
       </code>
-      <button
-        ref={eyeRef}
-        type="button"
-        className="icon-button"
-        aria-label={`Reveal key ${keyName}`}
-        title="Reveal key"
-        onClick={() => setAsking(true)}
-      >
-        <EyeIcon />
-      </button>
+      {can.revealKeys && (
+        <button
+          ref={eyeRef}
+          type="button"
+          className="icon-button"
+          aria-label={`Reveal key ${keyName}`}
+          title="Reveal key"
+          onClick={() => setAsking(true)}
+        >
+          <EyeIcon />
+        </button>
+      )}
       {asking && (
         <RevealDialog
           keyId={keyId}

@@ -27,7 +27,7 @@ export function makeClient(onUnauthenticated: () => void): Client {
       mapExchange({
         onError(error: CombinedError, operation: Operation) {
           const name = operationName(operation);
-          if (name === 'Me' || name === 'Login') return;
+          if (name === 'Me' || name === 'Login' || name === 'AcceptInvite') return;
           if (error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
             onUnauthenticated();
           }

@@ -14,6 +14,7 @@ export const ApiKeyFieldsFragment = graphql(`
     expiresAt
     ipAllowlist
     rateLimit
+    warnings
     permissions {
       id
       key
@@ -27,6 +28,7 @@ export const MeQuery = graphql(`
     me {
       id
       email
+      role
       account {
         id
         name
@@ -57,7 +59,6 @@ export const ApiKeysQuery = graphql(`
     $where: ApiKeyWhereInput
   ) {
     apiKeys(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy, where: $where) {
-      totalCount
       pageInfo {
         hasNextPage
         hasPreviousPage
@@ -79,6 +80,8 @@ export const ApiKeyQuery = graphql(`
     apiKey(id: $id) {
       ...ApiKeyFields
       previousSecretValidUntil
+      lastUsedIp
+      lastUsedRoute
       createdBy {
         id
         email
@@ -104,7 +107,6 @@ export const AuditEventsQuery = graphql(`
       where: { apiKeyID: $apiKeyID }
       orderBy: { field: CREATED_AT, direction: DESC }
     ) {
-      totalCount
       pageInfo {
         hasNextPage
         endCursor
@@ -114,7 +116,7 @@ export const AuditEventsQuery = graphql(`
           id
           createdAt
           action
-          actorEmail
+          actor
           clientIP
           detail
         }
@@ -129,6 +131,7 @@ export const LoginMutation = graphql(`
       admin {
         id
         email
+        role
         account {
           id
           name
@@ -197,6 +200,186 @@ export const DeleteApiKeyMutation = graphql(`
   mutation DeleteApiKey($id: ID!) {
     deleteApiKey(id: $id) {
       deletedId
+    }
+  }
+`);
+
+// ---------- counting, kept apart so the list never waits for a count ----------
+
+export const ApiKeyCountQuery = graphql(`
+  query ApiKeyCount($where: ApiKeyWhereInput) {
+    apiKeys(where: $where) {
+      totalCount
+    }
+  }
+`);
+
+// ---------- section 9: settings and the security log ----------
+
+export const AccountSettingsFieldsFragment = graphql(`
+  fragment AccountSettingsFields on AccountSettings {
+    maxKeyLifetimeDays
+    unusedKeyDays
+    deactivateUnusedKeys
+    leakedKeyAction
+    notifyOnKeyChanges
+  }
+`);
+
+export const AccountSettingsQuery = graphql(`
+  query AccountSettings {
+    accountSettings {
+      ...AccountSettingsFields
+    }
+  }
+`);
+
+export const UpdateAccountSettingsMutation = graphql(`
+  mutation UpdateAccountSettings($input: UpdateAccountSettingsInput!) {
+    updateAccountSettings(input: $input) {
+      ...AccountSettingsFields
+    }
+  }
+`);
+
+export const SecurityLogQuery = graphql(`
+  query SecurityLog($first: Int, $after: Cursor, $last: Int, $before: Cursor, $where: AuditEventWhereInput) {
+    auditEvents(
+      first: $first
+      after: $after
+      last: $last
+      before: $before
+      where: $where
+      orderBy: { field: CREATED_AT, direction: DESC }
+    ) {
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          createdAt
+          action
+          actor
+          actorEmail
+          apiKeyID
+          apiKeyName
+          clientIP
+          detail
+        }
+      }
+    }
+  }
+`);
+
+// ---------- section 10: team and access tokens ----------
+
+export const AdminsQuery = graphql(`
+  query Admins {
+    admins {
+      id
+      email
+      role
+      invitePending
+      createdAt
+    }
+  }
+`);
+
+export const InviteAdminMutation = graphql(`
+  mutation InviteAdmin($input: InviteAdminInput!) {
+    inviteAdmin(input: $input) {
+      admin {
+        id
+        email
+        role
+        invitePending
+        createdAt
+      }
+    }
+  }
+`);
+
+export const UpdateAdminRoleMutation = graphql(`
+  mutation UpdateAdminRole($id: ID!, $role: AdminRole!) {
+    updateAdminRole(id: $id, role: $role) {
+      id
+      email
+      role
+      invitePending
+      createdAt
+    }
+  }
+`);
+
+export const RemoveAdminMutation = graphql(`
+  mutation RemoveAdmin($id: ID!) {
+    removeAdmin(id: $id) {
+      removedId
+    }
+  }
+`);
+
+export const AcceptInviteMutation = graphql(`
+  mutation AcceptInvite($input: AcceptInviteInput!) {
+    acceptInvite(input: $input) {
+      admin {
+        id
+        email
+        role
+        account {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+export const AccessTokenFieldsFragment = graphql(`
+  fragment AccessTokenFields on AccessToken {
+    id
+    name
+    maskedToken
+    scopes
+    createdAt
+    expiresAt
+    lastUsedAt
+    admin {
+      id
+      email
+    }
+  }
+`);
+
+export const AccessTokensQuery = graphql(`
+  query AccessTokens {
+    accessTokens {
+      ...AccessTokenFields
+    }
+  }
+`);
+
+export const CreateAccessTokenMutation = graphql(`
+  mutation CreateAccessToken($input: CreateAccessTokenInput!) {
+    createAccessToken(input: $input) {
+      secret
+      accessToken {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const RevokeAccessTokenMutation = graphql(`
+  mutation RevokeAccessToken($id: ID!) {
+    revokeAccessToken(id: $id) {
+      revokedId
     }
   }
 `);

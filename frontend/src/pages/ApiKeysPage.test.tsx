@@ -5,11 +5,10 @@ import { ApiKeysPage, PAGE_SIZE, listVariables } from './ApiKeysPage';
 import { PERMISSIONS, gqlError, makeKey, mockClient, renderWith } from '../test/utils';
 import { formatDate, formatTime } from '../lib/time';
 
-function connection(keys: ReturnType<typeof makeKey>[], total = keys.length, hasNextPage = false) {
+function connection(keys: ReturnType<typeof makeKey>[], hasNextPage = false) {
   return {
     apiKeys: {
       __typename: 'ApiKeyConnection',
-      totalCount: total,
       pageInfo: { __typename: 'PageInfo', hasNextPage, hasPreviousPage: false, startCursor: 'c-start', endCursor: 'c-end' },
       edges: keys.map((k) => ({ __typename: 'ApiKeyEdge', cursor: `c-${k.id}`, node: k })),
     },
@@ -32,13 +31,24 @@ const KEYS = [
   makeKey({ id: '3', name: 'Old importer', maskedKey: 'bt_ZxCv…bN34', status: 'EXPIRED', expiresAt: '2025-01-01T00:00:00Z' }),
 ];
 
-function setup(data: unknown, extra: Record<string, () => { data?: unknown; error?: unknown }> = {}, route = '/keys') {
+function count(n: number) {
+  return { data: { apiKeys: { __typename: 'ApiKeyConnection', totalCount: n } } };
+}
+
+function setup(
+  data: unknown,
+  extra: Record<string, () => { data?: unknown; error?: unknown } | 'pending'> = {},
+  route = '/keys',
+  role: 'OWNER' | 'ADMIN' | 'VIEWER' = 'OWNER',
+) {
+  const total = ((data as ReturnType<typeof connection>).apiKeys.edges ?? []).length;
   const m = mockClient({
     ApiKeys: () => ({ data }),
+    ApiKeyCount: () => count(total),
     Permissions: () => ({ data: { permissions: PERMISSIONS } }),
     ...extra,
   });
-  renderWith(<ApiKeysPage />, m.client, route);
+  renderWith(<ApiKeysPage />, m.client, route, { role });
   return m;
 }
 
@@ -122,6 +132,8 @@ describe('ApiKeysPage', () => {
     const m = mockClient({ ApiKeys: () => 'pending', Permissions: () => ({ data: { permissions: PERMISSIONS } }) });
     renderWith(<ApiKeysPage />, m.client);
     expect(screen.getByText('Loading API keys…')).toBeInTheDocument();
+    // The count waits for the list.
+    expect(m.calls.some((c) => c.name === 'ApiKeyCount')).toBe(false);
   });
 
   it('shows an error with a retry', () => {
@@ -161,7 +173,7 @@ describe('ApiKeysPage', () => {
   it('pages forward with the end cursor', async () => {
     const user = userEvent.setup();
     const many = Array.from({ length: PAGE_SIZE }, (_, i) => makeKey({ id: String(i + 1), name: `key ${i + 1}` }));
-    const { calls } = setup(connection(many, 45, true));
+    const { calls } = setup(connection(many, true), { ApiKeyCount: () => count(45) });
     expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 1–20 of 45 keys');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     const last = calls.filter((c) => c.name === 'ApiKeys').at(-1)!;
@@ -192,5 +204,99 @@ describe('ApiKeysPage', () => {
     expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({
       where: { nameContainsFold: 'crm', status: 'INACTIVE', permission: 'READ_LEADS' },
     });
+  });
+});
+
+describe('ApiKeysPage without a forced count', () => {
+  it('asks for no totalCount in the list query', async () => {
+    const { ApiKeysQuery } = await import('../graphql/operations');
+    const { print } = await import('graphql');
+    expect(print(ApiKeysQuery)).not.toContain('totalCount');
+  });
+
+  it('shows "of many" until the separate count arrives, then the number', () => {
+    const many = Array.from({ length: PAGE_SIZE }, (_, i) => makeKey({ id: String(i + 1), name: `key ${i + 1}` }));
+    const { calls } = setup(connection(many, true), { ApiKeyCount: () => 'pending' });
+    expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 1–20 of many');
+    expect(screen.getByRole('button', { name: 'Next' })).toBeEnabled();
+    const names = calls.map((c) => c.name);
+    expect(names.indexOf('ApiKeyCount')).toBeGreaterThan(names.indexOf('ApiKeys'));
+  });
+
+  it('counts with the same filters as the list', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(connection(KEYS));
+    await user.click(screen.getByRole('checkbox', { name: 'Needs attention' }));
+    expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({ where: { needsAttention: true } });
+    expect(calls.filter((c) => c.name === 'ApiKeyCount').at(-1)!.variables).toEqual({ where: { needsAttention: true } });
+  });
+
+  it('knows the total without a count when the only page is not full', () => {
+    setup(connection(KEYS), { ApiKeyCount: () => 'pending' });
+    expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 1–3 of 3 keys');
+  });
+});
+
+describe('ApiKeysPage warnings', () => {
+  const soon = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  const WARNED = [
+    makeKey({ id: '1', name: 'Leaky', warnings: ['LEAKED'], status: 'INACTIVE' }),
+    makeKey({ id: '2', name: 'Soon', warnings: ['EXPIRING_SOON'], expiresAt: soon }),
+    makeKey({ id: '3', name: 'Idle', warnings: ['UNUSED', 'OUT_OF_POLICY'], createdAt: new Date(Date.now() - 100 * 86_400_000).toISOString() }),
+    makeKey({ id: '4', name: 'Fine' }),
+  ];
+
+  it('shows a badge per warning: Leaked in red, expiry with the date, unused days, out of policy', () => {
+    setup(connection(WARNED));
+    const rows = screen.getAllByTestId('key-row');
+    const leaked = within(rows[0]).getByText('Leaked');
+    expect(leaked).toHaveClass('badge-danger');
+    expect(leaked).toHaveAttribute('data-warning', 'LEAKED');
+    expect(within(rows[1]).getByText(`Expiring ${formatDate(soon)}`)).toHaveClass('badge-warning');
+    expect(within(rows[2]).getByText('Unused for 100 days')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('Out of policy')).toBeInTheDocument();
+    expect(within(rows[3]).queryByRole('list', { name: 'Warnings' })).not.toBeInTheDocument();
+  });
+
+  it('filters to the keys that need attention, and back', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup(connection(WARNED));
+    const box = screen.getByRole('checkbox', { name: 'Needs attention' });
+    expect(box).toHaveAccessibleDescription(/Leaked, expiring within 7 days, or unused/);
+    await user.click(box);
+    expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({ where: { needsAttention: true } });
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({ where: null });
+    expect(screen.getByRole('checkbox', { name: 'Needs attention' })).not.toBeChecked();
+  });
+
+  it('maps attention=1 from the URL', () => {
+    expect(listVariables(new URLSearchParams('attention=1')).where).toEqual({ needsAttention: true });
+  });
+});
+
+describe('ApiKeysPage by role', () => {
+  it('gives a viewer the list without Create, reveal or key actions, and says why', () => {
+    setup(connection(KEYS), {}, '/keys', 'VIEWER');
+    expect(screen.getAllByTestId('key-row')).toHaveLength(3);
+    expect(screen.queryByRole('button', { name: 'Create New Key' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Reveal key/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^(Deactivate|Activate|Edit|Roll|Delete) key/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('columnheader', { name: 'Actions' })).not.toBeInTheDocument();
+    expect(screen.getByTestId('read-only-note')).toHaveTextContent(/Viewer role/);
+  });
+
+  it('gives a viewer an empty state without the create button', () => {
+    setup(connection([]), {}, '/keys', 'VIEWER');
+    expect(screen.getByRole('heading', { name: 'Create your first API key' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Create your first key' })).not.toBeInTheDocument();
+  });
+
+  it('gives an admin every key action', () => {
+    setup(connection(KEYS), {}, '/keys', 'ADMIN');
+    expect(screen.getByRole('button', { name: 'Create New Key' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Reveal key CRM sync' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Roll key CRM sync' })).toBeInTheDocument();
+    expect(screen.queryByTestId('read-only-note')).not.toBeInTheDocument();
   });
 });

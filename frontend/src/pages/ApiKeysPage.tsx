@@ -1,15 +1,19 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useMemo, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
-import { ApiKeysQuery, PermissionsQuery } from '../graphql/operations';
+import { ApiKeyCountQuery, ApiKeysQuery, PermissionsQuery } from '../graphql/operations';
 import type { ApiKeyFieldsFragment, ApiKeyStatus, ApiKeysQuery as ApiKeysQueryData, ApiKeysQueryVariables, PermissionKey } from '../gql/graphql';
 import { KeyFormDialog } from '../components/KeyFormDialog';
 import { KeyActions } from '../components/KeyActions';
 import { MaskedKey } from '../components/MaskedKey';
 import { StatusBadge } from '../components/StatusBadge';
+import { WarningBadges } from '../components/WarningBadges';
+import { useCan } from '../me';
+import { WHY } from '../lib/roles';
 import { RelativeTime } from '../components/RelativeTime';
-import { KeyIcon, PlusIcon, SearchIcon, SortIcon } from '../components/icons';
+import { KeyIcon, PlusIcon, SearchIcon, SortIcon, WarningIcon } from '../components/icons';
 import { errorMessage } from '../lib/errors';
+import { useDebouncedParam, useUrlState } from '../lib/urlState';
 import { formatDate, formatExact, formatTime } from '../lib/time';
 
 export const PAGE_SIZE = 20;
@@ -38,6 +42,7 @@ export function listVariables(params: URLSearchParams): ApiKeysQueryVariables {
   if (q) where.nameContainsFold = q;
   if (status) where.status = status;
   if (permission) where.permission = permission;
+  if (params.get('attention') === '1') where.needsAttention = true;
   const vars: ApiKeysQueryVariables = {
     orderBy: { field: key === 'lastused' ? 'LAST_USED_AT' : 'CREATED_AT', direction: dir === 'asc' ? 'ASC' : 'DESC' },
     where: Object.keys(where).length ? where : null,
@@ -55,12 +60,13 @@ export function listVariables(params: URLSearchParams): ApiKeysQueryVariables {
 }
 
 export function ApiKeysPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlState();
   const [creating, setCreating] = useState(false);
   const variables = useMemo(() => listVariables(params), [params]);
   const context = useMemo(() => ({ additionalTypenames: ['ApiKey'] }), []);
   const [result, refetch] = useQuery({ query: ApiKeysQuery, variables, context });
   const [perms] = useQuery({ query: PermissionsQuery, requestPolicy: 'cache-first' });
+  const can = useCan();
 
   // Keep the last page on screen while the next one loads.
   const last = useRef<ApiKeysQueryData | undefined>(undefined);
@@ -68,22 +74,9 @@ export function ApiKeysPage() {
   const data = result.data ?? (result.fetching ? last.current : undefined);
 
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
-  const filtered = !!(params.get('q') || params.get('status') || params.get('permission'));
+  const attention = params.get('attention') === '1';
+  const filtered = !!(params.get('q') || params.get('status') || params.get('permission') || attention);
   const sort = parseSort(params.get('sort'));
-
-  function update(changes: Record<string, string | null>, resetPage = true) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    if (resetPage) {
-      next.delete('after');
-      next.delete('before');
-      next.delete('page');
-    }
-    setParams(next, { replace: 'q' in changes });
-  }
 
   function toggleSort(key: SortKey) {
     const dir: Dir = sort.key === key && sort.dir === 'desc' ? 'asc' : 'desc';
@@ -91,23 +84,23 @@ export function ApiKeysPage() {
   }
 
   // Search box: local text, debounced into the URL.
-  const [search, setSearch] = useState(params.get('q') ?? '');
-  const urlQ = params.get('q') ?? '';
-  useEffect(() => {
-    if (search.trim() === urlQ.trim()) return;
-    const t = setTimeout(() => update({ q: search.trim() || null }), 250);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
-  useEffect(() => {
-    setSearch((s) => (s.trim() === urlQ.trim() ? s : urlQ));
-  }, [urlQ]);
+  const [search, setSearch] = useDebouncedParam(params, 'q', update);
 
   const conn = data?.apiKeys;
   const keys: ApiKeyFieldsFragment[] = (conn?.edges ?? []).flatMap((e) => (e?.node ? [e.node] : []));
-  const total = conn?.totalCount ?? 0;
-  const showEmpty = !!conn && total === 0 && !filtered;
+  const paging = !!(params.get('after') || params.get('before'));
+  const showEmpty = !!conn && keys.length === 0 && !filtered && !paging;
   const firstShown = (page - 1) * PAGE_SIZE + 1;
+  const lastShown = firstShown + keys.length - 1;
+
+  // The count is a query of its own, sent once the page is on screen: the list never waits for it.
+  const countVars = useMemo(() => ({ where: variables.where }), [variables.where]);
+  const [count] = useQuery({ query: ApiKeyCountQuery, variables: countVars, context, pause: !result.data });
+  const counted = count.data?.apiKeys.totalCount;
+  // Without a count yet: exact when this page is the first and the last, "many" otherwise.
+  const total: number | null =
+    counted ?? (conn && !conn.pageInfo.hasNextPage && !params.get('before') ? lastShown : null);
+  const columns = can.manageKeys ? 7 : 6;
 
   const headingRef = useRef<HTMLHeadingElement>(null);
 
@@ -123,11 +116,18 @@ export function ApiKeysPage() {
             them like passwords.
           </p>
         </div>
-        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
-          <PlusIcon />
-          <span>Create New Key</span>
-        </button>
+        {can.manageKeys && (
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            <PlusIcon />
+            <span>Create New Key</span>
+          </button>
+        )}
       </header>
+      {!can.manageKeys && (
+        <p className="callout callout-info" data-testid="read-only-note">
+          You have the Viewer role. {WHY.manageKeys}
+        </p>
+      )}
 
       {creating && <KeyFormDialog onClose={() => setCreating(false)} />}
 
@@ -141,10 +141,14 @@ export function ApiKeysPage() {
             Your services need a key to call the businesstools REST API. Choose exactly the permissions each one needs;
             you can change them later.
           </p>
-          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
-            <PlusIcon />
-            <span>Create your first key</span>
-          </button>
+          {can.manageKeys ? (
+            <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+              <PlusIcon />
+              <span>Create your first key</span>
+            </button>
+          ) : (
+            <p>There are no keys yet. An owner or an admin can create them.</p>
+          )}
         </section>
       ) : (
         <section className="card" aria-label="API keys">
@@ -197,13 +201,26 @@ export function ApiKeysPage() {
                   </option>
                 ))}
               </select>
+              <label className={`filter-check${attention ? ' checked' : ''}`}>
+                <input
+                  type="checkbox"
+                  checked={attention}
+                  onChange={(e) => update({ attention: e.target.checked ? '1' : null })}
+                  aria-describedby="attention-hint"
+                />
+                <WarningIcon width={14} height={14} />
+                <span>Needs attention</span>
+              </label>
+              <span id="attention-hint" className="sr-only">
+                Leaked, expiring within 7 days, or unused for longer than the account allows.
+              </span>
               {filtered && (
                 <button
                   type="button"
                   className="button button-ghost button-sm"
                   onClick={() => {
                     setSearch('');
-                    update({ q: null, status: null, permission: null });
+                    update({ q: null, status: null, permission: null, attention: null });
                   }}
                 >
                   Clear filters
@@ -223,7 +240,8 @@ export function ApiKeysPage() {
             <div className={`table-wrap${result.fetching && data ? ' is-refreshing' : ''}`} aria-busy={result.fetching}>
               <table className="table">
                 <caption className="sr-only">
-                  API keys{filtered ? ' matching the filters' : ''}, {total} in total
+                  API keys{filtered ? ' matching the filters' : ''}
+                  {total !== null ? `, ${total} in total` : ''}
                 </caption>
                 <thead>
                   <tr>
@@ -233,16 +251,18 @@ export function ApiKeysPage() {
                     <SortHeader label="Created" active={sort.key === 'created'} dir={sort.dir} onClick={() => toggleSort('created')} />
                     <SortHeader label="Last Used" active={sort.key === 'lastused'} dir={sort.dir} onClick={() => toggleSort('lastused')} />
                     <th scope="col">Status</th>
-                    <th scope="col" className="col-actions">
-                      Actions
-                    </th>
+                    {can.manageKeys && (
+                      <th scope="col" className="col-actions">
+                        Actions
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>
                   {!data &&
                     Array.from({ length: 5 }, (_, i) => (
                       <tr key={i} className="skeleton-row" aria-hidden="true">
-                        {Array.from({ length: 7 }, (_, j) => (
+                        {Array.from({ length: columns }, (_, j) => (
                           <td key={j}>
                             <span className="skeleton" />
                           </td>
@@ -251,13 +271,13 @@ export function ApiKeysPage() {
                     ))}
                   {data && keys.length === 0 && (
                     <tr>
-                      <td colSpan={7} className="table-empty">
-                        No keys match these filters.
+                      <td colSpan={columns} className="table-empty">
+                        {filtered ? 'No keys match these filters.' : 'No keys on this page.'}
                       </td>
                     </tr>
                   )}
                   {keys.map((k) => (
-                    <KeyRow key={k.id} apiKey={k} />
+                    <KeyRow key={k.id} apiKey={k} actions={can.manageKeys} />
                   ))}
                 </tbody>
               </table>
@@ -265,16 +285,22 @@ export function ApiKeysPage() {
             </div>
           )}
 
-          {conn && total > 0 && (
+          {conn && (keys.length > 0 || paging) && (
             <nav className="pagination" aria-label="Pagination">
-              <p className="pagination-info">
+              <p className="pagination-info" aria-live="polite">
                 {keys.length > 0 ? (
-                  <>
-                    Showing <strong>{firstShown}</strong>–<strong>{firstShown + keys.length - 1}</strong> of{' '}
-                    <strong>{total}</strong> {total === 1 ? 'key' : 'keys'}
-                  </>
+                  total !== null ? (
+                    <>
+                      Showing <strong>{firstShown}</strong>–<strong>{lastShown}</strong> of <strong>{total}</strong>{' '}
+                      {total === 1 ? 'key' : 'keys'}
+                    </>
+                  ) : (
+                    <>
+                      Showing <strong>{firstShown}</strong>–<strong>{lastShown}</strong> of many
+                    </>
+                  )
                 ) : (
-                  <>{total} keys</>
+                  <>No keys on this page</>
                 )}
               </p>
               <div className="pagination-buttons">
@@ -296,7 +322,7 @@ export function ApiKeysPage() {
                 <button
                   type="button"
                   className="button button-secondary button-sm"
-                  disabled={!(conn.pageInfo.hasNextPage || params.get('before')) || firstShown + keys.length - 1 >= total}
+                  disabled={!(conn.pageInfo.hasNextPage || params.get('before')) || (total !== null && lastShown >= total)}
                   onClick={() =>
                     update({ before: null, after: conn.pageInfo.endCursor ?? null, page: String(page + 1) }, false)
                   }
@@ -326,7 +352,7 @@ function SortHeader({ label, active, dir, onClick }: { label: string; active: bo
   );
 }
 
-export function KeyRow({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
+export function KeyRow({ apiKey, actions = true }: { apiKey: ApiKeyFieldsFragment; actions?: boolean }) {
   return (
     <tr data-key-id={apiKey.id} data-testid="key-row">
       <th scope="row" className="col-name">
@@ -361,11 +387,16 @@ export function KeyRow({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
         <RelativeTime date={apiKey.lastUsedAt} fallback="Never" />
       </td>
       <td>
-        <StatusBadge status={apiKey.status} />
+        <div className="status-cell">
+          <StatusBadge status={apiKey.status} />
+          <WarningBadges apiKey={apiKey} />
+        </div>
       </td>
-      <td className="col-actions">
-        <KeyActions apiKey={apiKey} />
-      </td>
+      {actions && (
+        <td className="col-actions">
+          <KeyActions apiKey={apiKey} />
+        </td>
+      )}
     </tr>
   );
 }

@@ -2,7 +2,10 @@ import { Suspense, lazy, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { ApiKeyQuery, ApiKeyUsageQuery, AuditEventsQuery } from '../graphql/operations';
-import type { AuditAction } from '../gql/graphql';
+import { actionLabel, actionTone } from '../lib/audit';
+import { WarningBadges, warningExplanation, warningLabel } from '../components/WarningBadges';
+import { useCan } from '../me';
+import { WHY } from '../lib/roles';
 import { KeyActions } from '../components/KeyActions';
 import { MaskedKey } from '../components/MaskedKey';
 import { StatusBadge } from '../components/StatusBadge';
@@ -13,23 +16,6 @@ import { formatDateTime, formatExact } from '../lib/time';
 
 const UsageChart = lazy(() => import('../components/UsageChart'));
 
-const ACTION_LABEL: Record<AuditAction, string> = {
-  CREATED: 'Created',
-  REVEALED: 'Revealed',
-  REVEAL_FAILED: 'Reveal failed',
-  ACTIVATED: 'Activated',
-  DEACTIVATED: 'Deactivated',
-  RENAMED: 'Renamed',
-  PERMISSIONS_CHANGED: 'Permissions changed',
-  UPDATED: 'Updated',
-  ROLLED: 'Rolled',
-  DELETED: 'Deleted',
-};
-
-export function actionLabel(a: AuditAction): string {
-  return ACTION_LABEL[a] ?? a;
-}
-
 const ctx = { additionalTypenames: ['ApiKey', 'AuditEvent'] };
 
 export function KeyDetailPage() {
@@ -37,6 +23,7 @@ export function KeyDetailPage() {
   const navigate = useNavigate();
   const [result, refetch] = useQuery({ query: ApiKeyQuery, variables: { id }, context: ctx });
   const key = result.data?.apiKey;
+  const can = useCan();
   const notFound = (!result.fetching && result.data && !key) || appErrors(result.error).some((e) => e.code === 'NOT_FOUND');
 
   if (notFound) {
@@ -93,11 +80,29 @@ export function KeyDetailPage() {
           <div className="detail-title">
             <h1 tabIndex={-1}>{key.name}</h1>
             <StatusBadge status={key.status} />
+            <WarningBadges apiKey={key} />
           </div>
           <MaskedKey keyId={key.id} keyName={key.name} masked={key.maskedKey} />
         </div>
         <KeyActions apiKey={key} labels onDeleted={() => navigate('/keys')} />
       </header>
+
+      {key.warnings.length > 0 && (
+        <ul className="plain-list warning-callouts" aria-label="What needs attention">
+          {key.warnings.map((w) => (
+            <li key={w} className={`callout ${w === 'LEAKED' ? 'callout-error' : 'callout-warning'}`} data-warning={w}>
+              <p>
+                <strong>{warningLabel(w, key)}.</strong> {warningExplanation(w)}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {!can.manageKeys && (
+        <p className="callout callout-info" data-testid="read-only-note">
+          You have the Viewer role. {WHY.manageKeys}
+        </p>
+      )}
 
       <section className="card" aria-labelledby="details-title">
         <h2 id="details-title" className="card-title">
@@ -129,6 +134,17 @@ export function KeyDetailPage() {
             <dt>Last used</dt>
             <dd>
               <RelativeTime date={key.lastUsedAt} fallback="Never" />
+              {(key.lastUsedRoute || key.lastUsedIp) && (
+                <span className="last-request" data-testid="last-request">
+                  {key.lastUsedRoute && <code>{key.lastUsedRoute}</code>}
+                  {key.lastUsedIp && (
+                    <span className="subtle">
+                      {key.lastUsedRoute ? ' from ' : 'From '}
+                      <span className="mono">{key.lastUsedIp}</span>
+                    </span>
+                  )}
+                </span>
+              )}
             </dd>
           </div>
           <div>
@@ -252,9 +268,14 @@ function AuditTrail({ id }: { id: string }) {
   const [pages, setPages] = useState<(string | null)[]>([null]);
   return (
     <section className="card" aria-labelledby="audit-title">
-      <h2 id="audit-title" className="card-title">
-        Audit trail
-      </h2>
+      <div className="card-header">
+        <h2 id="audit-title" className="card-title">
+          Audit trail
+        </h2>
+        <Link to={`/security-log?key=${encodeURIComponent(id)}`} className="small">
+          Open in the security log
+        </Link>
+      </div>
       <ol className="audit-list">
         {pages.map((after, i) => (
           <AuditPage
@@ -297,14 +318,14 @@ function AuditPage({ id, after, isLast, onMore }: { id: string; after: string | 
       {events.length === 0 && after === null && <li className="muted">No events yet.</li>}
       {events.map((ev) => (
         <li key={ev.id} className="audit-item" data-testid="audit-event">
-          <span className={`audit-dot audit-${ev.action.toLowerCase()}`} aria-hidden="true" />
+          <span className={`audit-dot tone-${actionTone(ev.action)}`} aria-hidden="true" />
           <div className="audit-main">
             <p>
               <strong>{actionLabel(ev.action)}</strong>
               {ev.detail && <span className="audit-detail"> — {ev.detail}</span>}
             </p>
             <p className="subtle small">
-              {ev.actorEmail || 'system'} · {ev.clientIP || 'unknown IP'} ·{' '}
+              {ev.actor || 'system'} · {ev.clientIP || 'unknown IP'} ·{' '}
               <RelativeTime date={ev.createdAt} />
             </p>
           </div>

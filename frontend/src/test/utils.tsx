@@ -5,7 +5,8 @@ import { Provider, type Client } from 'urql';
 import { fromValue, never } from 'wonka';
 import { vi } from 'vitest';
 import { ToastProvider } from '../components/Toast';
-import type { ApiKeyFieldsFragment } from '../gql/graphql';
+import type { AdminRole, ApiKeyFieldsFragment } from '../gql/graphql';
+import { MeContext, type Me } from '../me';
 
 type Resolver = (variables: Record<string, unknown>) => { data?: unknown; error?: unknown } | 'pending';
 
@@ -34,14 +35,22 @@ export function mockClient(resolvers: Record<string, Resolver>) {
   return { client, calls };
 }
 
-export function renderWith(ui: ReactElement, client: Client, route = '/keys') {
+export function makeMe(role: AdminRole = 'OWNER', overrides: Partial<Me> = {}): Me {
+  return { id: '1', email: 'owner@example.com', role, account: { id: '1', name: 'Default' }, ...overrides };
+}
+
+/** Renders `ui` signed in as an admin of `role` (OWNER unless told), or as nobody with `me: null`. */
+export function renderWith(ui: ReactElement, client: Client, route = '/keys', opts: { role?: AdminRole; me?: Me | null } = {}) {
   const root = document.createElement('div');
   root.id = 'root';
   document.body.appendChild(root);
+  const me = opts.me !== undefined ? opts.me : makeMe(opts.role ?? 'OWNER');
   const Wrapper = ({ children }: { children: ReactNode }) => (
     <MemoryRouter initialEntries={[route]}>
       <Provider value={client}>
-        <ToastProvider>{children}</ToastProvider>
+        <MeContext.Provider value={me}>
+          <ToastProvider>{children}</ToastProvider>
+        </MeContext.Provider>
       </Provider>
     </MemoryRouter>
   );
@@ -68,6 +77,7 @@ export function makeKey(overrides: Partial<ApiKeyFieldsFragment> = {}): ApiKeyFi
     expiresAt: null,
     ipAllowlist: null,
     rateLimit: 100,
+    warnings: [],
     permissions: [{ id: '1', key: 'SEND_EMAILS', name: 'Send Emails' }],
     ...overrides,
   };
