@@ -32,7 +32,7 @@ func (w *pgWriter) write(ctx context.Context, chunk []key) error {
 	for i := range chunk {
 		chunk[i].setID(ids[i], firstKeyID())
 	}
-	return inTx(ctx, w.d.SQL, func(tx *sql.Tx) error {
+	return db.WithSQLTx(ctx, w.d.SQL, func(tx *sql.Tx) error {
 		err := copyRows(ctx, tx, "api_keys", keyColumns, len(chunk), func(i int) []any {
 			return chunk[i].values(w.accountID)
 		})
@@ -94,32 +94,6 @@ func copyRows(ctx context.Context, tx *sql.Tx, table string, columns []string, n
 func (w *pgWriter) finish(ctx context.Context) error {
 	if _, err := w.d.SQL.ExecContext(ctx, "ANALYZE api_keys, api_key_permissions"); err != nil {
 		return fmt.Errorf("analyze: %w", err)
-	}
-	return nil
-}
-
-// inTx runs fn in one database/sql transaction: COPY and the multi-row
-// INSERTs need the raw connection that db.WithTx's ent.Tx does not expose.
-// Committed when fn returns nil, rolled back otherwise or on a panic.
-func inTx(ctx context.Context, sqlDB *sql.DB, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := sqlDB.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }

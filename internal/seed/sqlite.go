@@ -29,7 +29,7 @@ func (w *sqliteWriter) chunkSize() int { return 10_000 }
 func (w *sqliteWriter) writers() int { return 1 }
 
 func (w *sqliteWriter) write(ctx context.Context, chunk []key) error {
-	return inTx(ctx, w.d.SQL, func(tx *sql.Tx) error {
+	return db.WithSQLTx(ctx, w.d.SQL, func(tx *sql.Tx) error {
 		var last int
 		err := tx.QueryRowContext(ctx, `SELECT max(
 			coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'api_keys'), 0),
