@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"businesstools/internal/apptest"
+	"businesstools/internal/server"
 	"businesstools/internal/tenant"
 	"businesstools/internal/testdb"
 )
@@ -38,7 +39,7 @@ func TestChangeFeedReconnectDropsCache(t *testing.T) {
 
 	var killed int
 	if err := app.DB.SQL.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`).Scan(&killed); err != nil || killed != 1 {
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%' AND query LIKE '%` + server.KeyChangedChannel + `%'`).Scan(&killed); err != nil || killed != 1 {
 		t.Fatalf("terminated %d listener connections (%v), want 1", killed, err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
