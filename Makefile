@@ -41,11 +41,17 @@ vet:
 ## test: the whole suite — Go with the race detector on SQLite and on PostgreSQL, SPA unit tests, browser end-to-end tests
 test: check-generated vet test-go-sqlite test-go-postgres test-spa e2e
 
+# Throughput tests also run without the race detector, which slows the
+# database drivers many times (RATE_TESTS).
+RATE_TESTS = -run 'KeepsUpWith10000KeysPerSecond' ./internal/usage/
+
 test-go-sqlite:
 	TEST_DB=sqlite $(GO) test -race -count=1 ./...
+	TEST_DB=sqlite $(GO) test -count=1 $(RATE_TESTS)
 
 test-go-postgres:
 	TEST_DB=postgres $(GO) test -race -count=1 ./...
+	TEST_DB=postgres $(GO) test -count=1 $(RATE_TESTS)
 
 test-spa: frontend/node_modules/.package-lock.json
 	$(NPM) run typecheck
@@ -62,9 +68,10 @@ e2e: build
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 BENCH_FLAGS ?=
 bench:
-	@command -v wrk >/dev/null || { echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo "installing wrk (apt-get)"; s=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$s apt-get update -qq && $$s apt-get install -y -qq wrk >/dev/null; }
 	$(GO) run ./internal/bench/loadtest -postgres '$(BENCH_POSTGRES)' $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/apikey/ ./internal/server/
 	$(GO) run ./internal/bench/bigaccount -database-url '$(BENCH_POSTGRES)'
 
 clean:

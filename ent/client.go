@@ -20,6 +20,7 @@ import (
 	"businesstools/ent/idempotencyrecord"
 	"businesstools/ent/keyusage"
 	"businesstools/ent/lead"
+	"businesstools/ent/notification"
 	"businesstools/ent/permission"
 	"businesstools/ent/session"
 	"businesstools/ent/template"
@@ -53,6 +54,8 @@ type Client struct {
 	KeyUsage *KeyUsageClient
 	// Lead is the client for interacting with the Lead builders.
 	Lead *LeadClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// Permission is the client for interacting with the Permission builders.
 	Permission *PermissionClient
 	// Session is the client for interacting with the Session builders.
@@ -79,6 +82,7 @@ func (c *Client) init() {
 	c.IdempotencyRecord = NewIdempotencyRecordClient(c.config)
 	c.KeyUsage = NewKeyUsageClient(c.config)
 	c.Lead = NewLeadClient(c.config)
+	c.Notification = NewNotificationClient(c.config)
 	c.Permission = NewPermissionClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Template = NewTemplateClient(c.config)
@@ -183,6 +187,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
 		KeyUsage:          NewKeyUsageClient(cfg),
 		Lead:              NewLeadClient(cfg),
+		Notification:      NewNotificationClient(cfg),
 		Permission:        NewPermissionClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
@@ -214,6 +219,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		IdempotencyRecord: NewIdempotencyRecordClient(cfg),
 		KeyUsage:          NewKeyUsageClient(cfg),
 		Lead:              NewLeadClient(cfg),
+		Notification:      NewNotificationClient(cfg),
 		Permission:        NewPermissionClient(cfg),
 		Session:           NewSessionClient(cfg),
 		Template:          NewTemplateClient(cfg),
@@ -247,7 +253,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AccessToken, c.Account, c.Admin, c.ApiKey, c.AuditEvent, c.Email,
-		c.IdempotencyRecord, c.KeyUsage, c.Lead, c.Permission, c.Session, c.Template,
+		c.IdempotencyRecord, c.KeyUsage, c.Lead, c.Notification, c.Permission,
+		c.Session, c.Template,
 	} {
 		n.Use(hooks...)
 	}
@@ -258,7 +265,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AccessToken, c.Account, c.Admin, c.ApiKey, c.AuditEvent, c.Email,
-		c.IdempotencyRecord, c.KeyUsage, c.Lead, c.Permission, c.Session, c.Template,
+		c.IdempotencyRecord, c.KeyUsage, c.Lead, c.Notification, c.Permission,
+		c.Session, c.Template,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -285,6 +293,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.KeyUsage.mutate(ctx, m)
 	case *LeadMutation:
 		return c.Lead.mutate(ctx, m)
+	case *NotificationMutation:
+		return c.Notification.mutate(ctx, m)
 	case *PermissionMutation:
 		return c.Permission.mutate(ctx, m)
 	case *SessionMutation:
@@ -1653,6 +1663,139 @@ func (c *LeadClient) mutate(ctx context.Context, m *LeadMutation) (Value, error)
 	}
 }
 
+// NotificationClient is a client for the Notification schema.
+type NotificationClient struct {
+	config
+}
+
+// NewNotificationClient returns a client for the Notification from the given config.
+func NewNotificationClient(c config) *NotificationClient {
+	return &NotificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notification.Hooks(f(g(h())))`.
+func (c *NotificationClient) Use(hooks ...Hook) {
+	c.hooks.Notification = append(c.hooks.Notification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notification.Intercept(f(g(h())))`.
+func (c *NotificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notification = append(c.inters.Notification, interceptors...)
+}
+
+// Create returns a builder for creating a Notification entity.
+func (c *NotificationClient) Create() *NotificationCreate {
+	mutation := newNotificationMutation(c.config, OpCreate)
+	return &NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notification entities.
+func (c *NotificationClient) CreateBulk(builders ...*NotificationCreate) *NotificationCreateBulk {
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationClient) MapCreateBulk(slice any, setFunc func(*NotificationCreate, int)) *NotificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationCreateBulk{err: fmt.Errorf("calling to NotificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notification.
+func (c *NotificationClient) Update() *NotificationUpdate {
+	mutation := newNotificationMutation(c.config, OpUpdate)
+	return &NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationClient) UpdateOne(_m *Notification) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotification(_m))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationClient) UpdateOneID(id int) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotificationID(id))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notification.
+func (c *NotificationClient) Delete() *NotificationDelete {
+	mutation := newNotificationMutation(c.config, OpDelete)
+	return &NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationClient) DeleteOne(_m *Notification) *NotificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationClient) DeleteOneID(id int) *NotificationDeleteOne {
+	builder := c.Delete().Where(notification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Notification.
+func (c *NotificationClient) Query() *NotificationQuery {
+	return &NotificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notification entity by its id.
+func (c *NotificationClient) Get(ctx context.Context, id int) (*Notification, error) {
+	return c.Query().Where(notification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationClient) GetX(ctx context.Context, id int) *Notification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationClient) Hooks() []Hook {
+	return c.hooks.Notification
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationClient) Interceptors() []Interceptor {
+	return c.inters.Notification
+}
+
+func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notification mutation op: %q", m.Op())
+	}
+}
+
 // PermissionClient is a client for the Permission schema.
 type PermissionClient struct {
 	config
@@ -2104,10 +2247,10 @@ func (c *TemplateClient) mutate(ctx context.Context, m *TemplateMutation) (Value
 type (
 	hooks struct {
 		AccessToken, Account, Admin, ApiKey, AuditEvent, Email, IdempotencyRecord,
-		KeyUsage, Lead, Permission, Session, Template []ent.Hook
+		KeyUsage, Lead, Notification, Permission, Session, Template []ent.Hook
 	}
 	inters struct {
 		AccessToken, Account, Admin, ApiKey, AuditEvent, Email, IdempotencyRecord,
-		KeyUsage, Lead, Permission, Session, Template []ent.Interceptor
+		KeyUsage, Lead, Notification, Permission, Session, Template []ent.Interceptor
 	}
 )

@@ -12,6 +12,7 @@ import (
 	"businesstools/ent/idempotencyrecord"
 	"businesstools/ent/keyusage"
 	"businesstools/ent/lead"
+	"businesstools/ent/notification"
 	"businesstools/ent/permission"
 	"businesstools/ent/session"
 	"businesstools/ent/template"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			idempotencyrecord.Table: idempotencyrecord.ValidColumn,
 			keyusage.Table:          keyusage.ValidColumn,
 			lead.Table:              lead.ValidColumn,
+			notification.Table:      notification.ValidColumn,
 			permission.Table:        permission.ValidColumn,
 			session.Table:           session.ValidColumn,
 			template.Table:          template.ValidColumn,

@@ -12,6 +12,7 @@ import (
 	"businesstools/ent/idempotencyrecord"
 	"businesstools/ent/keyusage"
 	"businesstools/ent/lead"
+	"businesstools/ent/notification"
 	"businesstools/ent/schema"
 	"businesstools/ent/session"
 	"businesstools/ent/template"
@@ -332,6 +333,33 @@ func init() {
 	lead.DefaultUpdatedAt = leadDescUpdatedAt.Default.(func() time.Time)
 	// lead.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	lead.UpdateDefaultUpdatedAt = leadDescUpdatedAt.UpdateDefault.(func() time.Time)
+	notificationMixin := schema.Notification{}.Mixin()
+	notificationMixinFields0 := notificationMixin[0].Fields()
+	_ = notificationMixinFields0
+	notificationFields := schema.Notification{}.Fields()
+	_ = notificationFields
+	// notificationDescCreatedAt is the schema descriptor for created_at field.
+	notificationDescCreatedAt := notificationMixinFields0[0].Descriptor()
+	// notification.DefaultCreatedAt holds the default value on creation for the created_at field.
+	notification.DefaultCreatedAt = notificationDescCreatedAt.Default.(func() time.Time)
+	// notificationDescDedupKey is the schema descriptor for dedup_key field.
+	notificationDescDedupKey := notificationFields[0].Descriptor()
+	// notification.DedupKeyValidator is a validator for the "dedup_key" field. It is called by the builders before save.
+	notification.DedupKeyValidator = func() func(string) error {
+		validators := notificationDescDedupKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dedup_key string) error {
+			for _, fn := range fns {
+				if err := fn(dedup_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	sessionMixin := schema.Session{}.Mixin()
 	sessionMixinFields0 := sessionMixin[0].Fields()
 	_ = sessionMixinFields0

@@ -30,6 +30,8 @@ type Tx struct {
 	KeyUsage *KeyUsageClient
 	// Lead is the client for interacting with the Lead builders.
 	Lead *LeadClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// Permission is the client for interacting with the Permission builders.
 	Permission *PermissionClient
 	// Session is the client for interacting with the Session builders.
@@ -176,6 +178,7 @@ func (tx *Tx) init() {
 	tx.IdempotencyRecord = NewIdempotencyRecordClient(tx.config)
 	tx.KeyUsage = NewKeyUsageClient(tx.config)
 	tx.Lead = NewLeadClient(tx.config)
+	tx.Notification = NewNotificationClient(tx.config)
 	tx.Permission = NewPermissionClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Template = NewTemplateClient(tx.config)

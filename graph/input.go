@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Every string a client sends must be valid UTF-8 without NUL (DESIGN.md
 // section 7). encoding/json would silently turn invalid bytes and lone
 // UTF-16 surrogates (\ud800) into U+FFFD, so they are looked for in the raw
-// body; NUL survives decoding and is looked for in the decoded values. The
+// body; NUL survives decoding and is looked for in the decoded values
+// (checkVariables). The
 // GraphQL string literals of the document are checked while it is lexed
 // (see checkDocument).
 
@@ -169,29 +172,51 @@ func memberAt(body []byte, off int) string {
 	}
 }
 
-// nulIn reports whether a decoded JSON value holds a string with NUL, and
-// the name of the member holding it (field for the value itself).
-func nulIn(v any, field string) (string, bool) {
+// Bounds on variables, checked before gqlgen coerces them: no input of the
+// schema nests deeper than a dozen levels or lists more than a few hundred
+// values, and coercing a 5,000-level filter or 100,000 ids is work enough
+// to refuse before it starts.
+const (
+	MaxVariableDepth = 32
+	MaxVariableList  = 1000
+)
+
+// checkVariables walks the decoded variables once: every string without
+// NUL, nesting and lists within bounds. It returns the error naming the
+// member at fault, or nil.
+func checkVariables(v any) *gqlerror.Error {
+	return walkVariables(v, "variables", 0)
+}
+
+func walkVariables(v any, field string, depth int) *gqlerror.Error {
+	if depth > MaxVariableDepth {
+		return refuse(field, "%s nests more than %d levels deep.", field, MaxVariableDepth)
+	}
 	switch v := v.(type) {
 	case string:
-		return field, containsNUL(v)
+		if containsNUL(v) {
+			return refuse(field, "%s contains a NUL character.", field)
+		}
 	case map[string]any:
 		for k, x := range v {
 			if containsNUL(k) {
-				return field, true
+				return refuse(field, "%s has a member name with a NUL character.", field)
 			}
-			if f, bad := nulIn(x, k); bad {
-				return f, true
+			if err := walkVariables(x, k, depth+1); err != nil {
+				return err
 			}
 		}
 	case []any:
+		if len(v) > MaxVariableList {
+			return refuse(field, "%s lists %d values; the limit is %d.", field, len(v), MaxVariableList)
+		}
 		for _, x := range v {
-			if f, bad := nulIn(x, field); bad {
-				return f, true
+			if err := walkVariables(x, field, depth+1); err != nil {
+				return err
 			}
 		}
 	}
-	return "", false
+	return nil
 }
 
 func containsNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }

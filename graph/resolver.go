@@ -9,6 +9,7 @@ import (
 	"businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/settings"
 	"businesstools/internal/keysearch"
 )
 
@@ -19,6 +20,8 @@ type Resolver struct {
 	Client *ent.Client
 	Keys   *apikey.Service
 	Auth   *auth.Service
+	// Settings are the accounts' key policies (DESIGN.md section 9).
+	Settings *settings.Service
 	// DefaultRateLimit is BT_RATE_LIMIT: requests/s for keys without their own limit.
 	DefaultRateLimit int
 	// KeySearch plans name searches of the key list on PostgreSQL (nil on SQLite).

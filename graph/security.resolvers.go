@@ -8,26 +8,78 @@ package graph
 import (
 	"businesstools/ent"
 	"businesstools/graph/model"
+	keys "businesstools/internal/apikey"
 	"context"
-	"fmt"
 )
 
 // Warnings is the resolver for the warnings field.
 func (r *apiKeyResolver) Warnings(ctx context.Context, obj *ent.ApiKey) ([]model.APIKeyWarning, error) {
-	panic(fmt.Errorf("not implemented: Warnings - warnings"))
+	acc, err := r.Settings.Cached(ctx, obj.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	ws := keys.Warnings(obj, acc, r.Keys.Now())
+	out := make([]model.APIKeyWarning, len(ws))
+	for i, w := range ws {
+		out[i] = model.APIKeyWarning(w)
+	}
+	return out, nil
+}
+
+// LastUsedIP is the resolver for the lastUsedIp field.
+func (r *apiKeyResolver) LastUsedIP(ctx context.Context, obj *ent.ApiKey) (*string, error) {
+	return nonEmpty(obj.LastUsedIP), nil
+}
+
+// LastUsedRoute is the resolver for the lastUsedRoute field.
+func (r *apiKeyResolver) LastUsedRoute(ctx context.Context, obj *ent.ApiKey) (*string, error) {
+	return nonEmpty(obj.LastUsedRoute), nil
 }
 
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *ent.AuditEvent) (string, error) {
-	panic(fmt.Errorf("not implemented: Actor - actor"))
+	return auditActor(obj), nil
 }
 
 // UpdateAccountSettings is the resolver for the updateAccountSettings field.
 func (r *mutationResolver) UpdateAccountSettings(ctx context.Context, input model.UpdateAccountSettingsInput) (*model.AccountSettings, error) {
-	panic(fmt.Errorf("not implemented: UpdateAccountSettings - updateAccountSettings"))
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := r.Settings.Update(ctx, a, settingsPatch(input))
+	if err != nil {
+		return nil, err
+	}
+	return accountSettings(acc), nil
 }
 
 // AccountSettings is the resolver for the accountSettings field.
 func (r *queryResolver) AccountSettings(ctx context.Context) (*model.AccountSettings, error) {
-	panic(fmt.Errorf("not implemented: AccountSettings - accountSettings"))
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := r.Settings.Get(ctx, a.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return accountSettings(acc), nil
+}
+
+// NeedsAttention is the resolver for the needsAttention field.
+func (r *apiKeyWhereInputResolver) NeedsAttention(ctx context.Context, obj *ent.ApiKeyWhereInput, data *bool) error {
+	if data == nil {
+		return nil
+	}
+	a, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	acc, err := r.Settings.Cached(ctx, a.AccountID)
+	if err != nil {
+		return err
+	}
+	obj.AddPredicates(needsAttention(acc, r.Keys.Now(), *data))
+	return nil
 }

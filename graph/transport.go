@@ -110,13 +110,13 @@ func decodeParams(body []byte) (*graphql.RawParams, *gqlerror.Error) {
 }
 
 // checkRequest runs the checks that need the decoded request: the
-// document's limits and every input string.
+// variables' strings and size, and the document's limits.
 func checkRequest(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if ctx.Err() != nil {
 		return refuse("", "The request was cancelled.")
 	}
-	if field, bad := nulIn(params.Variables, "variables"); bad {
-		return refuse(field, "%s contains a NUL character.", field)
+	if err := checkVariables(params.Variables); err != nil {
+		return err
 	}
 	if containsNUL(params.OperationName) {
 		return refuse("operationName", "operationName contains a NUL character.")

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"access_tokens\":47244640256,\"accounts\":0,\"admins\":4294967296,\"api_keys\":8589934592,\"audit_events\":12884901888,\"emails\":17179869184,\"idempotency_records\":21474836480,\"key_usages\":25769803776,\"leads\":30064771072,\"permissions\":34359738368,\"sessions\":38654705664,\"templates\":42949672960}"
+const IncrementStarts = "{\"access_tokens\":47244640256,\"accounts\":0,\"admins\":4294967296,\"api_keys\":8589934592,\"audit_events\":12884901888,\"emails\":17179869184,\"idempotency_records\":21474836480,\"key_usages\":25769803776,\"leads\":30064771072,\"notifications\":51539607552,\"permissions\":34359738368,\"sessions\":38654705664,\"templates\":42949672960}"

@@ -161,6 +161,19 @@ var (
 				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[10], APIKeysColumns[0]},
 			},
 			{
+				Name:    "apikey_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[11]},
+			},
+			{
+				Name:    "apikey_leaked_at",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[14]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "leaked_at IS NOT NULL",
+				},
+			},
+			{
 				Name:    "apikey_inactive_account_id_created_at_id",
 				Unique:  false,
 				Columns: []*schema.Column{APIKeysColumns[17], APIKeysColumns[1], APIKeysColumns[0]},
@@ -371,6 +384,21 @@ var (
 			},
 		},
 	}
+	// NotificationsColumns holds the columns for the "notifications" table.
+	NotificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "dedup_key", Type: field.TypeString, Unique: true, Size: 200},
+		{Name: "account_id", Type: field.TypeInt},
+		{Name: "api_key_id", Type: field.TypeInt, Nullable: true},
+		{Name: "kind", Type: field.TypeString},
+	}
+	// NotificationsTable holds the schema information for the "notifications" table.
+	NotificationsTable = &schema.Table{
+		Name:       "notifications",
+		Columns:    NotificationsColumns,
+		PrimaryKey: []*schema.Column{NotificationsColumns[0]},
+	}
 	// PermissionsColumns holds the columns for the "permissions" table.
 	PermissionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -496,6 +524,7 @@ var (
 		IdempotencyRecordsTable,
 		KeyUsagesTable,
 		LeadsTable,
+		NotificationsTable,
 		PermissionsTable,
 		SessionsTable,
 		TemplatesTable,
@@ -539,6 +568,9 @@ func init() {
 	LeadsTable.ForeignKeys[0].RefTable = AccountsTable
 	LeadsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	NotificationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
 	PermissionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),

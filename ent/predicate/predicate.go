@@ -33,6 +33,9 @@ type KeyUsage func(*sql.Selector)
 // Lead is the predicate function for lead builders.
 type Lead func(*sql.Selector)
 
+// Notification is the predicate function for notification builders.
+type Notification func(*sql.Selector)
+
 // Permission is the predicate function for permission builders.
 type Permission func(*sql.Selector)
 

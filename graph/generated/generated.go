@@ -250,6 +250,8 @@ type ApiKeyResolver interface {
 	RateLimit(ctx context.Context, obj *ent.ApiKey) (int, error)
 	PreviousSecretValidUntil(ctx context.Context, obj *ent.ApiKey) (*time.Time, error)
 	Warnings(ctx context.Context, obj *ent.ApiKey) ([]model.APIKeyWarning, error)
+	LastUsedIP(ctx context.Context, obj *ent.ApiKey) (*string, error)
+	LastUsedRoute(ctx context.Context, obj *ent.ApiKey) (*string, error)
 }
 type AuditEventResolver interface {
 	Actor(ctx context.Context, obj *ent.AuditEvent) (string, error)
@@ -288,6 +290,7 @@ type QueryResolver interface {
 type ApiKeyWhereInputResolver interface {
 	Status(ctx context.Context, obj *ent.ApiKeyWhereInput, data *model.APIKeyStatus) error
 	Permission(ctx context.Context, obj *ent.ApiKeyWhereInput, data *permission.Key) error
+	NeedsAttention(ctx context.Context, obj *ent.ApiKeyWhereInput, data *bool) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1979,10 +1982,15 @@ input UpdateAccountSettingsInput {
 extend type ApiKey {
   "What needs the admins' attention, if anything."
   warnings: [ApiKeyWarning!]!
-  "The address of the last REST request made with the key, e.g. 127.0.0.1."
-  lastUsedIp: String
-  "The method and route of the last REST request, e.g. POST /v1/emails."
-  lastUsedRoute: String
+  "The address of the last REST request made with the key, e.g. 127.0.0.1; null when never used."
+  lastUsedIp: String @goField(forceResolver: true)
+  "The method and route of the last REST request, e.g. POST /v1/emails; null when never used."
+  lastUsedRoute: String @goField(forceResolver: true)
+}
+
+extend input ApiKeyWhereInput {
+  "true: keys that are LEAKED, EXPIRING_SOON or UNUSED (the SPA's \"Needs attention\"); false: the others."
+  needsAttention: Boolean
 }
 
 extend type AuditEvent {
@@ -3837,18 +3845,18 @@ func (ec *executionContext) _ApiKey_lastUsedIp(ctx context.Context, field graphq
 			return ec.fieldContext_ApiKey_lastUsedIp(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastUsedIP, nil
+			return ec.Resolvers.ApiKey().LastUsedIP(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ApiKey_lastUsedIp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "String")
 }
 
 func (ec *executionContext) _ApiKey_lastUsedRoute(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKey) (ret graphql.Marshaler) {
@@ -3860,18 +3868,18 @@ func (ec *executionContext) _ApiKey_lastUsedRoute(ctx context.Context, field gra
 			return ec.fieldContext_ApiKey_lastUsedRoute(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastUsedRoute, nil
+			return ec.Resolvers.ApiKey().LastUsedRoute(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ApiKey_lastUsedRoute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "String")
 }
 
 func (ec *executionContext) _ApiKeyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ApiKeyConnection) (ret graphql.Marshaler) {
@@ -7464,7 +7472,7 @@ func (ec *executionContext) unmarshalInputApiKeyWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasPermissions", "hasPermissionsWith", "status", "permission"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasPermissions", "hasPermissionsWith", "status", "permission", "needsAttention"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7725,6 +7733,15 @@ func (ec *executionContext) unmarshalInputApiKeyWhereInput(ctx context.Context, 
 				return it, err
 			}
 			if err = ec.Resolvers.ApiKeyWhereInput().Permission(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "needsAttention":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAttention"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.ApiKeyWhereInput().NeedsAttention(ctx, &it, data); err != nil {
 				return it, err
 			}
 		}
@@ -9528,15 +9545,17 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 					return ec._ApiKey_warnings(ctx, field, obj)
 				})
 		case "lastUsedIp":
-			out.Values[i] = ec._ApiKey_lastUsedIp(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_lastUsedIp(ctx, field, obj)
+				})
 		case "lastUsedRoute":
-			out.Values[i] = ec._ApiKey_lastUsedRoute(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_lastUsedRoute(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12093,18 +12112,6 @@ func (ec *executionContext) unmarshalOPermissionWhereInput2ᚖbusinesstoolsᚋen
 	}
 	res, err := ec.unmarshalInputPermissionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalString(v)
-	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -42,6 +42,13 @@ func (s *Service) Create(ctx context.Context, a Actor, in CreateInput) (*ent.Api
 	if err != nil {
 		return nil, "", err
 	}
+	acc, err := s.accountPolicy(ctx, s.cfg.Client, a.AccountID)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkLifetime(acc, in.ExpiresAt, s.cfg.Now()); err != nil {
+		return nil, "", err
+	}
 	secret, err := Generate()
 	if err != nil {
 		return nil, "", apperr.Internalf(err, "generate key")
@@ -67,7 +74,10 @@ func (s *Service) Create(ctx context.Context, a Actor, in CreateInput) (*ent.Api
 		if k, err = s.seal(ctx, tx, k, secret); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, auditevent.ActionCREATED, k, "permissions: "+joinKeys(in.Permissions))
+		if err := record(ctx, tx, a, auditevent.ActionCREATED, k, "permissions: "+joinKeys(in.Permissions)); err != nil {
+			return err
+		}
+		return s.hook(ctx, tx, ChangeCreated, a, k)
 	})
 	if err != nil {
 		return nil, "", err
@@ -139,6 +149,9 @@ func (s *Service) Update(ctx context.Context, a Actor, id int, in UpdateInput) (
 			events = append(events, func() error {
 				return record(ctx, tx, a, auditevent.ActionPERMISSIONS_CHANGED, out, "permissions: "+joinKeys(in.Permissions))
 			})
+		}
+		if err := s.checkUpdatedLifetime(ctx, tx, k, in); err != nil {
+			return err
 		}
 		if in.SetExpiresAt {
 			if err := validExpiry(in.ExpiresAt, s.cfg.Now()); err != nil {
@@ -285,8 +298,17 @@ func (s *Service) Roll(ctx context.Context, a Actor, id int, grace time.Duration
 		if err != nil {
 			return err
 		}
+		acc, err := s.accountPolicy(ctx, tx.Client(), k.AccountID)
+		if err != nil {
+			return err
+		}
+		if err := checkGrace(acc, grace); err != nil {
+			return err
+		}
+		// A new secret ends the LEAKED warning: the leaked one is gone (or
+		// going, with the grace period).
 		upd := tx.ApiKey.UpdateOne(k).
-			SetKeyHash(Hash(secret)).SetKeyStart(Start(secret)).SetKeyEnd(End(secret)).ClearKeyCiphertext()
+			SetKeyHash(Hash(secret)).SetKeyStart(Start(secret)).SetKeyEnd(End(secret)).ClearKeyCiphertext().ClearLeakedAt()
 		until := s.cfg.Now().Add(grace)
 		if k.ExpiresAt != nil && until.After(*k.ExpiresAt) {
 			until = *k.ExpiresAt
@@ -302,7 +324,10 @@ func (s *Service) Roll(ctx context.Context, a Actor, id int, grace time.Duration
 		if out, err = s.seal(ctx, tx, out, secret); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, auditevent.ActionROLLED, out, fmt.Sprintf("old secret valid for %d s", int(grace.Seconds())))
+		if err := record(ctx, tx, a, auditevent.ActionROLLED, out, fmt.Sprintf("old secret valid for %d s", int(grace.Seconds()))); err != nil {
+			return err
+		}
+		return s.hook(ctx, tx, ChangeRolled, a, out)
 	})
 	if err != nil {
 		return nil, "", err
@@ -320,6 +345,9 @@ func (s *Service) Delete(ctx context.Context, a Actor, id int) error {
 			return err
 		}
 		if err := record(ctx, tx, a, auditevent.ActionDELETED, k, ""); err != nil {
+			return err
+		}
+		if err := s.hook(ctx, tx, ChangeDeleted, a, k); err != nil {
 			return err
 		}
 		// The key row goes first: its row lock orders this delete against a
@@ -345,6 +373,20 @@ func deref(s *string) string {
 		return ""
 	}
 	return strings.TrimSpace(*s)
+}
+
+// checkUpdatedLifetime applies maxKeyLifetimeDays to the expiry k will have
+// after the update: an updated key, like a new one, must comply.
+func (s *Service) checkUpdatedLifetime(ctx context.Context, tx *ent.Tx, k *ent.ApiKey, in UpdateInput) error {
+	acc, err := s.accountPolicy(ctx, tx.Client(), k.AccountID)
+	if err != nil {
+		return err
+	}
+	expires := k.ExpiresAt
+	if in.SetExpiresAt {
+		expires = in.ExpiresAt
+	}
+	return checkLifetime(acc, expires, s.cfg.Now())
 }
 
 func nonZero(id int) *int {

@@ -31,6 +31,9 @@ type Config struct {
 	AllowReveal bool    // false: no ciphertext is stored and reveal is refused
 	StepUp      StepUpFunc
 	Now         func() time.Time
+	// OnChangeTx, if set, runs in the transaction of every creation, deletion
+	// and roll (see ChangeHook).
+	OnChangeTx ChangeHook
 }
 
 // Service runs the key lifecycle: create, update, (de)activate, reveal, roll,

@@ -11,6 +11,7 @@ import (
 	netmail "net/mail"
 	"net/netip"
 	"os"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,13 @@ type Config struct {
 	// MailLease is BT_MAIL_LEASE, for tests: how long a mail claim lasts
 	// without its heartbeat (default 30s).
 	MailLease time.Duration
+	// PublicURL is BT_PUBLIC_URL, -public-url: where admins reach the SPA;
+	// links in emails start with it (default http://localhost:8080).
+	PublicURL string
+	// SecretScanningKeys is BT_SECRET_SCANNING_KEYS, -secret-scanning-keys: the
+	// path to GitHub's secret scanning public keys (JSON); empty refuses every
+	// report.
+	SecretScanningKeys string
 }
 
 // Development reports whether the server runs in development mode.
@@ -115,6 +123,8 @@ func load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.StringVar(&attempts, "mail-max-attempts", env("BT_MAIL_MAX_ATTEMPTS", "8"), "delivery attempts before an email fails (BT_MAIL_MAX_ATTEMPTS)")
 	fs.StringVar(&backoff, "mail-backoff", env("BT_MAIL_BACKOFF", "30s"), "wait after the first failed delivery, doubled each time (BT_MAIL_BACKOFF)")
 	fs.StringVar(&proxies, "trusted-proxies", env("BT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (BT_TRUSTED_PROXIES)")
+	fs.StringVar(&c.PublicURL, "public-url", env("BT_PUBLIC_URL", "http://localhost:8080"), "the SPA's public URL, for links in emails (BT_PUBLIC_URL)")
+	fs.StringVar(&c.SecretScanningKeys, "secret-scanning-keys", env("BT_SECRET_SCANNING_KEYS", ""), "path to GitHub's secret scanning public keys JSON (BT_SECRET_SCANNING_KEYS)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -141,6 +151,9 @@ func load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
+	}
+	if c.PublicURL, err = checkPublicURL(c.PublicURL); err != nil {
+		return c, fmt.Errorf("BT_PUBLIC_URL must be an http:// or https:// URL such as https://keys.example.com: %w", err)
 	}
 	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
 		return c, fmt.Errorf("BT_TRUSTED_PROXIES must be comma-separated CIDRs such as 10.0.0.0/8,::1/128: %w", err)
@@ -217,6 +230,19 @@ func checkSender(s string) error {
 		return fmt.Errorf("%q has no domain", s)
 	}
 	return nil
+}
+
+// checkPublicURL accepts an absolute http(s) URL without query or fragment
+// and returns it without a trailing slash, ready for "/keys/42".
+func checkPublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // parsePrefixes reads comma-separated CIDRs; a bare address is a single host.

@@ -133,3 +133,28 @@ func TestSecretFiles(t *testing.T) {
 		t.Fatalf("missing file: %v", err)
 	}
 }
+
+// Ensure BT_PUBLIC_URL defaults to the local server, loses a trailing slash
+// and must be an absolute http(s) URL.
+func TestPublicURL(t *testing.T) {
+	getenv := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "BT_PUBLIC_URL" {
+				return v
+			}
+			return ""
+		}
+	}
+	for in, want := range map[string]string{"": "http://localhost:8080", "https://keys.example.com/": "https://keys.example.com",
+		"https://example.com/admin": "https://example.com/admin"} {
+		c, err := Load(nil, getenv(in))
+		if err != nil || c.PublicURL != want {
+			t.Errorf("%q: got %q, %v; want %q", in, c.PublicURL, err, want)
+		}
+	}
+	for _, bad := range []string{"keys.example.com", "ftp://example.com", "https://example.com/?a=b", "/relative"} {
+		if _, err := Load(nil, getenv(bad)); err == nil || !strings.Contains(err.Error(), "BT_PUBLIC_URL") {
+			t.Errorf("%q: got %v, want an error naming BT_PUBLIC_URL", bad, err)
+		}
+	}
+}

@@ -111,7 +111,9 @@ func TestShared_OneLimitForTwo(t *testing.T) {
 		t.Fatalf("%d of %d accepted in %.1fs by two limiters; want about %.0f, at most %.0f", accepted, total, elapsed, 10*elapsed+20, limit)
 	}
 	trips := a.Stats().RoundTrips + b.Stats().RoundTrips
-	if trips > int64(accepted)+int64(2*elapsed*10)+4 {
+	// Batching: a round trip per reservation, never one per request (the
+	// exact count moves with scheduling on a loaded machine).
+	if trips > int64(total)/10 {
 		t.Fatalf("%d round trips for %d requests (%d accepted)", trips, total, accepted)
 	}
 	t.Logf("%d of %d accepted in %.2fs; %d Redis round trips", accepted, total, elapsed, trips)

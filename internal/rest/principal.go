@@ -35,7 +35,8 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 }
 
 // PrincipalFrom returns the calling key; the auth middleware guarantees one
-// on every route but the OpenAPI document.
+// on every route but the OpenAPI document. It is shared by every request
+// made with the key while its facts are cached: read it, never modify it.
 func PrincipalFrom(ctx context.Context) *Principal {
 	if st := reqstate.From(ctx); st != nil {
 		p, _ := st.Key.(*Principal)

@@ -23,9 +23,44 @@ import (
 // is Invalid naming the field ("custom.a[2]"). Malformed JSON passes: the
 // decoder reports it.
 func checkJSONText(raw []byte) error {
-	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\U`)) {
-		return nil // no escape, valid bytes: nothing to find
+	if allStringsValid(raw) {
+		return nil
 	}
+	return findInvalidString(raw)
+}
+
+// allStringsValid scans raw's string literals (values and keys alike) in
+// one pass without allocating and reports whether all are valid text: the
+// common case, where no walk is needed to name a field.
+func allStringsValid(raw []byte) bool {
+	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u`)) {
+		return true // no escape, valid bytes: nothing to find
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '"' {
+			continue
+		}
+		j := i + 1
+		for j < len(raw) && raw[j] != '"' {
+			if raw[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(raw) {
+			return true // unterminated: the decoder reports it
+		}
+		if !validJSONString(raw[i : j+1]) {
+			return false
+		}
+		i = j
+	}
+	return true
+}
+
+// findInvalidString walks raw token by token to name the field whose
+// string is not valid text (slower; only run when there is one).
+func findInvalidString(raw []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	var stack []*frame
 	prev := int64(0)
@@ -159,8 +194,20 @@ func hex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(string(b[:4]), 16, 32)
-	return rune(n), err == nil
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // readQuery returns r's query parameters after checking that the query is

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"strings"
 	"testing"
 
 	"businesstools/internal/apperr"
@@ -46,4 +47,22 @@ func fieldOf(err error) string {
 		return ae.Field
 	}
 	return ""
+}
+
+// BenchmarkCheckJSONText measures the text check on a body near the 1 MiB
+// limit: all ASCII (the fast path), and full of \u escapes (the walk).
+func BenchmarkCheckJSONText(b *testing.B) {
+	plain := []byte(`{"email":"a@b.co","custom":{"k":"` + strings.Repeat("abcdefgh", 120_000) + `"}}`)
+	escaped := []byte(`{"email":"a@b.co","custom":{"k":"` + strings.Repeat(`\u00e9`, 150_000) + `"}}`)
+	for name, body := range map[string][]byte{"plain": plain, "escaped": escaped} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := checkJSONText(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"businesstools/internal/apikey"
 	"businesstools/internal/apptest"
 	"businesstools/internal/config"
+	"businesstools/internal/tenant"
 )
 
 // nullWriter is a ResponseWriter that keeps only the status and the body
@@ -54,9 +55,9 @@ func TestHotPathAllocations(t *testing.T) {
 	// refuses: a bucket of 800 (its RateLimit-* values are shared strings)
 	// and one of 20,000,000 (they are formatted).
 	k := app.CreateKey(token, "hot", "SEND_EMAILS")
-	app.DB.Client.ApiKey.UpdateOneID(mustAtoi(t, k.ID)).SetRateLimit(400).ExecX(t.Context())
+	app.DB.Client.ApiKey.UpdateOneID(mustAtoi(t, k.ID)).SetRateLimit(400).ExecX(tenant.Unscoped(t.Context()))
 	big := app.CreateKey(token, "big", "SEND_EMAILS")
-	app.DB.Client.ApiKey.UpdateOneID(mustAtoi(t, big.ID)).SetRateLimit(10_000_000).ExecX(t.Context())
+	app.DB.Client.ApiKey.UpdateOneID(mustAtoi(t, big.ID)).SetRateLimit(10_000_000).ExecX(tenant.Unscoped(t.Context()))
 	unknown, _ := apikey.Generate()
 	bad := []byte(k.Secret)
 	bad[len(bad)-1] ^= 1

@@ -20,13 +20,17 @@ import (
 	"businesstools/internal/clientip"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
+	"businesstools/internal/keyjobs"
+	"businesstools/internal/leaks"
 	"businesstools/internal/keysearch"
 	"businesstools/internal/mail"
 	"businesstools/internal/metrics"
+	"businesstools/internal/notify"
 	"businesstools/internal/ratelimit"
 	"businesstools/internal/requestid"
 	"businesstools/internal/rest"
 	"businesstools/internal/tenant"
+	"businesstools/internal/settings"
 	"businesstools/internal/usage"
 )
 
@@ -46,6 +50,11 @@ type Server struct {
 	Metrics  *metrics.Metrics
 	limiter  *ratelimit.Limiter
 	Mail     *mail.Worker
+	// Section 9: notification emails, account policies, leak endpoints, periodic key checks.
+	Notifier *notify.Notifier
+	Settings *settings.Service
+	Leaks    *leaks.Service
+	KeyJobs  *keyjobs.Runner
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -87,7 +96,9 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 		logger.Info("reveal is off: deleted the sealed copies of API keys", "keys", cleared)
 	}
 	s.Auth = auth.New(d.Client, auth.Config{SecureCookies: !cfg.Development()})
-	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp})
+	s.Notifier, s.Settings = s.newNotifier(), settings.New(d)
+	s.Keys = apikey.New(apikey.Config{Client: d.Client, Sealer: sealer, AllowReveal: cfg.AllowReveal, StepUp: s.Auth.StepUp,
+		OnChangeTx: s.Notifier.OnKeyChange})
 	if err := auth.EnsureOwner(ctx, d.Client, cfg.AdminEmail, cfg.AdminPassword, out); err != nil {
 		return nil, fmt.Errorf("first admin: %w", err)
 	}
@@ -97,17 +108,22 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, logger *slog.Logger, 
 	if err := s.setUpAPIKeys(); err != nil {
 		return nil, err
 	}
+	if err := s.setUpLeaks(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	// Nothing below can fail.
 	s.Mail.Start()
 	s.Usage.Start()
+	s.Leaks.Start()
+	s.KeyJobs.Start()
 	s.startHousekeeping()
 	return s, nil
 }
 
 func (s *Server) routes() {
-	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, DefaultRateLimit: s.Config.RateLimit,
-		KeySearch: keysearch.New(s.DB)},
+	gql := graph.NewHandler(&graph.Resolver{Client: s.DB.Client, Keys: s.Keys, Auth: s.Auth, Settings: s.Settings,
+		DefaultRateLimit: s.Config.RateLimit, KeySearch: keysearch.New(s.DB)},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
 	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
@@ -117,6 +133,10 @@ func (s *Server) routes() {
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
 	}
+	// Leak endpoints: no API key (DESIGN.md section 9), so outside rest's key check.
+	leakRoutes := s.Leaks.Handler()
+	s.mux.Handle(leaks.PathSecretScanning, leakRoutes)
+	s.mux.Handle(leaks.PathRevoke, leakRoutes)
 	rest.New(rest.Config{Mux: s.mux, DB: s.DB, Keys: s.Keys, Logger: s.Logger, // registers /v1 on s.mux
 		Authenticate: s.restAuthenticator(), MailFrom: s.Config.MailFrom, MailNotify: s.Mail.Notify})
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -195,12 +215,22 @@ const HSTS = "max-age=63072000; includeSubDomains"
 
 func securityHeaders(h http.Handler, production bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "no-referrer")
-		w.Header().Set("X-Frame-Options", "DENY")
+		// Canonical keys and shared values: no allocation per answer
+		// (net/http only reads these slices).
+		hd := w.Header()
+		hd["X-Content-Type-Options"] = nosniff
+		hd["Referrer-Policy"] = noReferrer
+		hd["X-Frame-Options"] = frameDeny
 		if production {
-			w.Header().Set("Strict-Transport-Security", HSTS)
+			hd["Strict-Transport-Security"] = hsts
 		}
 		h.ServeHTTP(w, r)
 	})
 }
+
+var (
+	nosniff    = []string{"nosniff"}
+	noReferrer = []string{"no-referrer"}
+	frameDeny  = []string{"DENY"}
+	hsts       = []string{HSTS}
+)

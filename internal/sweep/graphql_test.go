@@ -32,15 +32,25 @@ func gqlBody(doc string, vars map[string]any) []byte {
 	return b
 }
 
-// session opens a fresh session for the email (the owner's password), from
-// its own address so the sweep's failed logins cannot throttle it.
+// session returns a session for the email (the owner's password): the
+// last one while it still works (an operation may have ended it), else a
+// new one from an address of its own, so the sweep's failed logins cannot
+// throttle it.
 func (s *sweeper) session(email string) string {
 	s.t.Helper()
+	ctx := context.Background()
+	if token := s.sessions[email]; token != "" {
+		if _, err := s.app.Server.Auth.Authenticate(ctx, token); err == nil {
+			return token
+		}
+	}
+	s.stale()
 	s.sent["sessions"]++
-	token, _, _, err := s.app.Server.Auth.Login(context.Background(), email, apptest.OwnerPassword, fmt.Sprintf("192.0.2.%d", s.sent["sessions"]%250+1))
+	token, _, _, err := s.app.Server.Auth.Login(ctx, email, apptest.OwnerPassword, fmt.Sprintf("192.0.2.%d", s.sent["sessions"]%250+1))
 	if err != nil {
 		s.t.Fatalf("session for %s: %v", email, err)
 	}
+	s.sessions[email] = token
 	return token
 }
 
@@ -50,8 +60,9 @@ func (s *sweeper) session(email string) string {
 // itself is a stub.
 func (s *sweeper) sendGQL(sweep string, r request) (res gqlResult, a answer, rootStub bool) {
 	s.t.Helper()
-	before := s.state()
+	before := s.before()
 	a = s.do(sweep, r)
+	after := s.after()
 	s.checkAnswer(r, a)
 	if a.Status >= 500 {
 		s.fail("%d answer %.300s to %s", a.Status, a.Body, r)
@@ -79,7 +90,7 @@ func (s *sweeper) sendGQL(sweep string, r request) (res gqlResult, a answer, roo
 		}
 	}
 	if len(res.Errors) > 0 || a.Status >= 400 {
-		if changed := before.changed(s.state()); len(changed) > 0 {
+		if changed := before.changed(after); len(changed) > 0 {
 			s.fail("refused request changed %v: %s → %.300s", changed, r, a.Body)
 		}
 	}
@@ -107,7 +118,11 @@ func (s *sweeper) sweepGraphQL(sch schema, vals *values, email string) {
 			if i == maxSlots {
 				break
 			}
-			for _, h := range s.pick(pool, 4) {
+			values := s.pick(pool, 4)
+			if sl.Types[len(sl.Types)-1].named() == "String" {
+				values = append(values, edgeStrings...)
+			}
+			for _, h := range values {
 				var v any = h
 				if sl.Types[len(sl.Types)-1].isList() && s.rng.IntN(2) == 0 {
 					v = []any{h}

@@ -46,13 +46,18 @@ type sweeper struct {
 	stubOps  map[string]bool
 	sent     map[string]int // requests by sweep
 	failures int
-	bodies   *bodies // REST bodies, with what the server taught them
+	bodies   *bodies              // REST bodies, with what the server taught them
+	sessions map[string]string    // by email (see session)
+	selects  map[string]*sql.Stmt // by table (see digest)
+	// last is the state after the last checked request, the state before
+	// the next one unless something else changed it since (see stale).
+	last state
 }
 
 func newSweeper(t *testing.T, app *apptest.App) *sweeper {
 	return &sweeper{t: t, app: app, rng: rand.New(rand.NewPCG(Seed, Seed)),
 		client:     &http.Client{Timeout: 30 * time.Second},
-		stubFields: map[string]bool{}, stubOps: map[string]bool{}, sent: map[string]int{}, bodies: &bodies{}}
+		stubFields: map[string]bool{}, stubOps: map[string]bool{}, sent: map[string]int{}, bodies: &bodies{}, sessions: map[string]string{}, selects: map[string]*sql.Stmt{}}
 }
 
 // fail records a failure; after 40 the rest are counted, not printed.
@@ -93,7 +98,7 @@ func (s *sweeper) do(sweep string, r request) answer {
 	s.t.Helper()
 	s.sent[sweep]++
 	a := s.once(r)
-	if a.Elapsed > MaxAnswerTime {
+	if a.Elapsed > MaxAnswerTime*raceSlowdown {
 		s.sent[sweep]++
 		if b := s.once(r); b.Elapsed < a.Elapsed {
 			a = b
@@ -127,7 +132,7 @@ func (s *sweeper) once(r request) answer {
 // checkAnswer applies the checks every answer must pass.
 func (s *sweeper) checkAnswer(r request, a answer) {
 	s.t.Helper()
-	if a.Elapsed > MaxAnswerTime {
+	if a.Elapsed > MaxAnswerTime*raceSlowdown {
 		s.fail("slow answer (%v): %s", a.Elapsed, r)
 	}
 	if m := driverText.Find(a.Body); m != nil {
@@ -183,6 +188,25 @@ var volatile = map[string]bool{
 
 var refusalAudit = []string{"REVEAL_FAILED", "LOGIN_FAILED"}
 
+// before returns the state before a request: the last one seen, or a
+// fresh digest.
+func (s *sweeper) before() state {
+	if s.last == nil {
+		s.last = s.state()
+	}
+	return s.last
+}
+
+// after takes the state after a request; it is the next request's before.
+func (s *sweeper) after() state {
+	s.last = s.state()
+	return s.last
+}
+
+// stale marks the last state out of date: a request the sweep does not
+// check (a fixture, a session) may have changed the database.
+func (s *sweeper) stale() { s.last = nil }
+
 func (s *sweeper) state() state {
 	s.t.Helper()
 	st := state{}
@@ -197,7 +221,16 @@ func (s *sweeper) state() state {
 
 func (s *sweeper) digest(table string) string {
 	s.t.Helper()
-	rows, err := s.app.DB.SQL.QueryContext(context.Background(), "SELECT * FROM "+table)
+	stmt := s.selects[table]
+	if stmt == nil {
+		var err error
+		if stmt, err = s.app.DB.SQL.Prepare("SELECT * FROM " + table); err != nil {
+			s.t.Fatalf("snapshot %s: %v", table, err)
+		}
+		s.selects[table] = stmt
+		s.t.Cleanup(func() { stmt.Close() })
+	}
+	rows, err := stmt.QueryContext(context.Background())
 	if err != nil {
 		s.t.Fatalf("snapshot %s: %v", table, err)
 	}

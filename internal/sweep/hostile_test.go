@@ -17,6 +17,14 @@ var hostileStrings = []string{
 	strings.Repeat("x", 100_000), strings.Repeat("é", 5_000),
 }
 
+// edgeStrings go into every string slot (the random picks add the rest):
+// NUL, invalid UTF-8, a lone surrogate, and 100 characters of 4 bytes each
+// (lengths counted in bytes and in characters disagree).
+var edgeStrings = []json.RawMessage{
+	json.RawMessage(`"a\u0000b"`), json.RawMessage("\"a\xffb\""), json.RawMessage(`"\udc00"`),
+	json.RawMessage(`"` + strings.Repeat("😀", 100) + `"`),
+}
+
 // rawHostile are JSON values built byte by byte: invalid UTF-8, encoded and
 // escaped lone surrogates, and values of every JSON type at the edges.
 var rawHostile = []string{

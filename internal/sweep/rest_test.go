@@ -129,6 +129,20 @@ func properties(s *openapi3.Schema) []string {
 	return out
 }
 
+// propertySchema returns the schema of a property of s or of one of its
+// alternatives.
+func propertySchema(s *openapi3.Schema, prop string) *openapi3.Schema {
+	if ref := s.Properties[prop]; ref != nil {
+		return ref.Value
+	}
+	for _, alt := range s.OneOf {
+		if p := propertySchema(alt.Value, prop); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
 func bodySchema(op *openapi3.Operation) *openapi3.Schema {
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
 		return nil
@@ -163,20 +177,28 @@ func mustJSON(v any) []byte {
 // problem+json, and a refused request changed nothing.
 func (s *sweeper) sendREST(sweep string, r request) answer {
 	s.t.Helper()
-	var before state
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		before = s.state()
+	var before, after state
+	write := r.Method != http.MethodGet && r.Method != http.MethodHead
+	if write {
+		before = s.before()
 	}
 	a := s.do(sweep, r)
+	if write {
+		after = s.after()
+	}
 	s.checkAnswer(r, a)
 	if a.Status >= 500 {
-		s.fail("%d answer %.300s to %s", a.Status, a.Body, r)
+		var p struct {
+			RequestID string `json:"request_id"`
+		}
+		_ = json.Unmarshal(a.Body, &p)
+		s.fail("%d answer to %s; logged: %.400s", a.Status, r, s.logged(p.RequestID))
 	}
 	if a.Status >= 400 && !strings.HasPrefix(a.Header.Get("Content-Type"), "application/problem+json") {
 		s.fail("%d answer of type %q to %s", a.Status, a.Header.Get("Content-Type"), r)
 	}
-	if before != nil && a.Status >= 400 {
-		if changed := before.changed(s.state()); len(changed) > 0 {
+	if write && a.Status >= 400 {
+		if changed := before.changed(after); len(changed) > 0 {
 			s.fail("refused request changed %v: %s → %d %.300s", changed, r, a.Status, a.Body)
 		}
 	}
@@ -198,7 +220,7 @@ func (s *sweeper) objectID(doc *openapi3.T, coll, key string, b *bodies) string 
 			return list.Data[0].ID.String()
 		}
 	}
-	if item.Post != nil {
+	if item.Post != nil && creates(item.Post) {
 		if id := s.create(coll, bodySchema(item.Post), key, b, nil); id != "" {
 			return id
 		}
@@ -212,6 +234,7 @@ func (s *sweeper) objectID(doc *openapi3.T, coll, key string, b *bodies) string 
 // keeps for later bodies. edit, if set, changes each body before it goes.
 func (s *sweeper) create(coll string, schema *openapi3.Schema, key string, b *bodies, edit func(map[string]any)) string {
 	s.t.Helper()
+	s.stale()
 	for range 4 {
 		obj, _ := b.of(schema, "").(map[string]any)
 		if edit != nil {
@@ -237,6 +260,10 @@ func (s *sweeper) create(coll string, schema *openapi3.Schema, key string, b *bo
 	}
 	return ""
 }
+
+// creates reports whether a POST makes an object (answers 201), unlike
+// the leak routes' reports and revocations.
+func creates(op *openapi3.Operation) bool { return op.Responses.Value("201") != nil }
 
 // fillPath puts the ids into a path template.
 func fillPath(path string, id func(param string) string) string {
@@ -294,7 +321,11 @@ func (s *sweeper) sweepREST(doc *openapi3.T, key string) {
 		// Body properties, one at a time.
 		if schema != nil {
 			for _, prop := range properties(schema) {
-				for _, h := range s.pick(pool, 3) {
+				values := s.pick(pool, 3)
+				if ps := propertySchema(schema, prop); ps != nil && ps.Type.Includes("string") {
+					values = append(values, edgeStrings...)
+				}
+				for _, h := range values {
 					obj, _ := base().(map[string]any)
 					if obj == nil {
 						obj = map[string]any{}

@@ -180,7 +180,7 @@ func (s *sweeper) restObjects(doc *openapi3.T, key, mark string, n int) map[stri
 	s.t.Helper()
 	out := map[string][]string{}
 	for _, rt := range routes(doc) {
-		if rt.Method != http.MethodPost || strings.Contains(rt.Path, "{") {
+		if rt.Method != http.MethodPost || strings.Contains(rt.Path, "{") || !creates(rt.Op) {
 			continue
 		}
 		for range n {

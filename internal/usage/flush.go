@@ -3,6 +3,7 @@ package usage
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -16,8 +17,14 @@ import (
 // ChunkRows is how many rows one statement writes: ChunkRows keys' last
 // uses in one UPDATE (4 parameters each) and ChunkRows (key, day) counts in
 // one INSERT (3 each), well below SQLite's 32,766 and PostgreSQL's 65,535
-// parameters however large the backlog grows.
-const ChunkRows = 5000
+// parameters however large the backlog grows. A chunk that outlasts
+// ChunkTimeout (a slow disk) halves the size for the next attempts, down to
+// MinChunkRows; chunks written in under a quarter of it double it again, up
+// to ChunkRows: a backlog always finds a size it can write.
+const (
+	ChunkRows    = 5000
+	MinChunkRows = 50
+)
 
 // lastRow is one key's latest use, dayRow one key's count on one day.
 type (
@@ -57,27 +64,36 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		return nil
 	}
 	days, last := b.sorted()
-	for c := 0; c*ChunkRows < max(len(days), len(last)); c++ {
-		dc, lc := chunk(days, c), chunk(last, c)
-		if countsIn, err := r.writeChunk(ctx, dc, lc); err != nil {
-			from := c * ChunkRows
+	size := r.chunkRows
+	for c := 0; c*size < max(len(days), len(last)); c++ {
+		dc, lc := chunk(days, c, size), chunk(last, c, size)
+		start := time.Now()
+		countsIn, err := r.writeChunk(ctx, dc, lc)
+		if err != nil {
+			from := c * size
 			if countsIn {
 				from += len(dc) // committed: from now on only last uses are retried
 			}
-			r.giveBack(days[min(from, len(days)):], last[min(c*ChunkRows, len(last)):])
+			r.giveBack(days[min(from, len(days)):], last[min(c*size, len(last)):])
 			r.inFlight.Store(0)
 			r.count(func(s *Stats) { s.FailedFlushes++ })
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				r.chunkRows = max(MinChunkRows, r.chunkRows/2)
+			}
 			return err
+		}
+		if time.Since(start) < ChunkTimeout/4 && r.chunkRows < r.maxChunkRows {
+			r.chunkRows = min(r.maxChunkRows, 2*r.chunkRows)
 		}
 	}
 	r.count(func(s *Stats) { s.Flushes++ })
 	return nil
 }
 
-// chunk returns the c-th ChunkRows rows of rows (empty past the end).
-func chunk[T any](rows []T, c int) []T {
-	lo := min(c*ChunkRows, len(rows))
-	return rows[lo:min(lo+ChunkRows, len(rows))]
+// chunk returns the c-th size rows of rows (empty past the end).
+func chunk[T any](rows []T, c, size int) []T {
+	lo := min(c*size, len(rows))
+	return rows[lo:min(lo+size, len(rows))]
 }
 
 // sorted lists the batch in key order, so that every process locks rows in

@@ -57,7 +57,9 @@ type Recorder struct {
 	recorded int64
 	inFlight atomic.Int64 // rows taken by the flush in progress and not yet written
 
-	flushMu sync.Mutex // one flush at a time
+	flushMu      sync.Mutex // one flush at a time; guards the chunk sizes
+	chunkRows    int        // rows per statement now (see ChunkRows)
+	maxChunkRows int
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -106,7 +108,8 @@ func New(cfg Config) *Recorder {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Recorder{cfg: cfg, pending: newBatch(0), stop: make(chan struct{}), done: make(chan struct{})}
+	return &Recorder{cfg: cfg, pending: newBatch(0), chunkRows: ChunkRows, maxChunkRows: ChunkRows,
+		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // dayOf is t's UTC day as days since the Unix epoch (no formatting on the

@@ -34,7 +34,7 @@ import (
 
 func main() {
 	var o options
-	flag.IntVar(&o.rounds, "rounds", 3, "wrk rounds per target (they alternate); medians are reported")
+	flag.IntVar(&o.rounds, "rounds", 3, "wrk rounds per target (they alternate); medians are reported; 0 skips wrk")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of one wrk round")
 	flag.IntVar(&o.connections, "connections", 32, "wrk connections")
 	flag.IntVar(&o.threads, "threads", 1, "wrk threads")
@@ -97,8 +97,10 @@ func run(o options) error {
 	fmt.Printf("machine: %s, %d CPUs (GOMAXPROCS of the bench %d), load average %s; %s; database %s\n\n",
 		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage(), runtime.Version(), database.kind)
 
-	if err := hotPath(ctx, o, srv, tmp); err != nil {
-		return err
+	if o.rounds > 0 {
+		if err := hotPath(ctx, o, srv, tmp); err != nil {
+			return err
+		}
 	}
 	if o.uncached > 0 {
 		if err := uncachedSection(ctx, o, srv, database); err != nil {
