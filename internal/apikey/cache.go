@@ -29,7 +29,28 @@ const (
 type entry struct {
 	facts      *Facts
 	loadedAt   time.Time
-	refreshing atomic.Bool // one background refresh at a time
+	refreshing atomic.Bool  // one background refresh at a time
+	promoted   atomic.Int64 // when get last marked it recently used (Unix ns)
+}
+
+// promoteEvery is how often a hit marks its entry recently used. Marking
+// (the LRU's Get) takes the LRU's exclusive lock and moves a list element,
+// which every request for a busy key would otherwise do on every core; a
+// plain look (Peek) shares a read lock. Eviction order is then exact to
+// within promoteEvery, which is all a cache of 10,000 keys needs.
+const promoteEvery = time.Second
+
+// lookup is an LRU read that marks the entry used at most every promoteEvery.
+func lookup(c *lru.Cache[[32]byte, *entry], hash [32]byte, now time.Time) (*entry, bool) {
+	e, ok := c.Peek(hash)
+	if !ok {
+		return nil, false
+	}
+	if t := now.UnixNano(); t-e.promoted.Load() >= int64(promoteEvery) {
+		e.promoted.Store(t)
+		c.Get(hash)
+	}
+	return e, true
 }
 
 // factsCache caches Facts by key hash. Reads take only the LRUs' own locks;
@@ -72,7 +93,7 @@ var CacheResults = []string{cacheHit, cacheStale, cacheNegativeHit, cacheNegativ
 // while fresh, stale or negative stale after that (only when allowStale, and
 // up to staleFor), miss otherwise (and a too old entry is removed).
 func (c *factsCache) get(hash [32]byte, now time.Time, allowStale bool) (*entry, string) {
-	if e, ok := c.pos.Get(hash); ok {
+	if e, ok := lookup(c.pos, hash, now); ok {
 		switch age := now.Sub(e.loadedAt); {
 		case age < c.freshFor:
 			return e, cacheHit
@@ -81,7 +102,7 @@ func (c *factsCache) get(hash [32]byte, now time.Time, allowStale bool) (*entry,
 		}
 		c.pos.Remove(hash)
 	}
-	if e, ok := c.neg.Get(hash); ok {
+	if e, ok := lookup(c.neg, hash, now); ok {
 		switch age := now.Sub(e.loadedAt); {
 		case age < c.negativeFor:
 			return e, cacheNegativeHit

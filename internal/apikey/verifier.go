@@ -112,14 +112,20 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 // outcome says which, for metrics only) or an Internal error when the
 // database fails. The returned Facts are shared: do not modify them.
 func (v *Verifier) Verify(ctx context.Context, raw string, ip netip.Addr) (*Facts, string, error) {
-	outcome, f, err := v.verify(ctx, raw, ip)
+	return v.VerifyAt(ctx, raw, ip, v.cfg.Now())
+}
+
+// VerifyAt is Verify at a time the caller read (the request's start), so
+// that a request reads the clock once, not once per layer.
+func (v *Verifier) VerifyAt(ctx context.Context, raw string, ip netip.Addr, now time.Time) (*Facts, string, error) {
+	outcome, f, err := v.verify(ctx, raw, ip, now)
 	if err == nil || err == ErrInvalidKey {
 		v.cfg.Observer.Verified(outcome)
 	}
 	return f, outcome, err
 }
 
-func (v *Verifier) verify(ctx context.Context, raw string, ip netip.Addr) (string, *Facts, error) {
+func (v *Verifier) verify(ctx context.Context, raw string, ip netip.Addr, now time.Time) (string, *Facts, error) {
 	if raw == "" {
 		return OutcomeMissing, nil, ErrInvalidKey
 	}
@@ -127,7 +133,6 @@ func (v *Verifier) verify(ctx context.Context, raw string, ip netip.Addr) (strin
 		return OutcomeMalformed, nil, ErrInvalidKey
 	}
 	hash := sha256.Sum256(stringBytes(raw))
-	now := v.cfg.Now()
 	e, result := v.cache.get(hash, now, !v.noStale.Load())
 	v.cfg.Observer.CacheLookup(result)
 	var f *Facts

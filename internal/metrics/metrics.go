@@ -153,6 +153,7 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		if st == nil { // mounted without clientip's middleware
 			w, r, st = reqstate.New(w, r)
 		}
+		st.Start = start // the request's one reading of the clock before it is answered
 		next.ServeHTTP(w, r)
 		// The router sets r.Pattern on this same request as it matches it.
 		s := m.series(r.Pattern, methodLabel(r.Method), st.Status())

@@ -14,6 +14,7 @@ package ratelimit
 
 import (
 	"math"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -48,7 +49,15 @@ type Limiter struct {
 type bucket struct {
 	perSecond int
 	lim       *rate.Limiter
+	promoted  atomic.Int64 // when bucket last marked it recently used (Unix ns)
 }
+
+// promoteEvery is how often a request marks its key's bucket recently used
+// in the LRU: marking (Get) takes the LRU's exclusive lock and moves a list
+// element, which a busy key would otherwise do on every request on every
+// core; Peek shares a read lock. With 50,000 buckets, eviction order exact
+// to within a second is plenty.
+const promoteEvery = time.Second
 
 // New returns a Limiter with defaultRate requests per second for keys
 // without their own limit, keeping at most size buckets (DefaultSize if ≤ 0).
@@ -66,12 +75,15 @@ func New(defaultRate, size int) *Limiter {
 // Allow takes one request from the key's bucket: the shared one while Redis
 // answers, the process's own otherwise. keyRate is the key's own limit
 // (0 = the default); a changed limit starts a fresh bucket.
-func (l *Limiter) Allow(keyID, keyRate int) Decision {
+func (l *Limiter) Allow(keyID, keyRate int) Decision { return l.AllowAt(keyID, keyRate, l.now()) }
+
+// AllowAt is Allow at a time the caller read (the request's start), so that
+// a request reads the clock once, not once per layer.
+func (l *Limiter) AllowAt(keyID, keyRate int, now time.Time) Decision {
 	perSecond := keyRate
 	if perSecond <= 0 {
 		perSecond = l.defaultRate
 	}
-	now := l.now()
 	if l.shared != nil {
 		if d, ok := l.shared.allow(keyID, perSecond, now); ok {
 			return d
@@ -81,7 +93,7 @@ func (l *Limiter) Allow(keyID, keyRate int) Decision {
 }
 
 func (l *Limiter) allowLocal(keyID, perSecond int, now time.Time) Decision {
-	b := l.bucket(keyID, perSecond)
+	b := l.bucket(keyID, perSecond, now)
 	d := Decision{Limit: Burst(perSecond)}
 	res := b.lim.ReserveN(now, 1)
 	if wait := res.DelayFrom(now); wait > 0 {
@@ -98,8 +110,12 @@ func (l *Limiter) allowLocal(keyID, perSecond int, now time.Time) Decision {
 	return d
 }
 
-func (l *Limiter) bucket(keyID, perSecond int) *bucket {
-	if b, ok := l.buckets.Get(keyID); ok && b.perSecond == perSecond {
+func (l *Limiter) bucket(keyID, perSecond int, now time.Time) *bucket {
+	if b, ok := l.buckets.Peek(keyID); ok && b.perSecond == perSecond {
+		if t := now.UnixNano(); t-b.promoted.Load() >= int64(promoteEvery) {
+			b.promoted.Store(t)
+			l.buckets.Get(keyID)
+		}
 		return b
 	}
 	b := &bucket{perSecond: perSecond, lim: rate.NewLimiter(rate.Limit(perSecond), Burst(perSecond))}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"time"
 )
 
 // State is what the layers of one request learned about it.
@@ -26,6 +27,10 @@ type State struct {
 	HTTPS, HTTPSKnown bool
 	// RequestID is the id requestid's middleware gave the request.
 	RequestID string
+	// Start is when the request began (the metrics middleware's clock
+	// reading): the layers below use it as "now" instead of reading the
+	// clock again. Zero when no middleware set it.
+	Start time.Time
 
 	status int
 }

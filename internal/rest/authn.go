@@ -38,7 +38,7 @@ type AuthConfig struct {
 	Limiter  *ratelimit.Limiter
 	Usage    UsageRecorder
 	Logger   *slog.Logger
-	Now      func() time.Time // time.Now when nil
+	Now      func() time.Time // the request's start (reqstate.State.Start), else time.Now, when nil
 }
 
 // Authenticator is the one key check in front of /v1: it verifies the key
@@ -50,6 +50,7 @@ type AuthConfig struct {
 // body; an exhausted bucket gets 429 with Retry-After. RateLimit-* headers
 // go on every authenticated answer.
 func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
+	fixedClock := cfg.Now != nil // tests
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -62,7 +63,11 @@ func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
 					st.ClientIP = ap.Addr().Unmap()
 				}
 			}
-			f, _, err := cfg.Verifier.Verify(r.Context(), KeyFromRequest(r), st.ClientIP)
+			now := st.Start // one clock reading for verification, limit and usage
+			if fixedClock || now.IsZero() {
+				now = cfg.Now()
+			}
+			f, _, err := cfg.Verifier.VerifyAt(r.Context(), KeyFromRequest(r), st.ClientIP, now)
 			if err == apikey.ErrInvalidKey {
 				writeUnauthorized(w)
 				return
@@ -71,14 +76,14 @@ func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
 				WriteError(w, r, cfg.Logger, err)
 				return
 			}
-			d := cfg.Limiter.Allow(f.KeyID, f.RateLimit)
+			d := cfg.Limiter.AllowAt(f.KeyID, f.RateLimit, now)
 			setRateLimitHeaders(w.Header(), d)
 			if !d.Allowed {
 				WriteError(w, r, cfg.Logger, &apperr.Error{Code: apperr.RateLimited, RetryAfter: d.RetryAfter,
 					Message: fmt.Sprintf("This API key is limited to %d requests at once, refilled at %d per second; retry later.", d.Limit, d.Limit/2)})
 				return
 			}
-			cfg.Usage.Record(f.KeyID, cfg.Now(), st.ClientIP, r.Pattern)
+			cfg.Usage.Record(f.KeyID, now, st.ClientIP, r.Pattern)
 			st.Key = principalOf(f)
 			next.ServeHTTP(w, r)
 		})

@@ -142,7 +142,7 @@ func (s *Server) routes() {
 		http.Error(w, "GraphQL takes POST with a JSON body only.", http.StatusMethodNotAllowed)
 	})
 	if s.Config.Development() {
-		s.mux.Handle("GET /playground", playground.Handler("businesstools GraphQL", "/graphql"))
+		s.mux.Handle("GET /playground", documentHeaders(playground.Handler("businesstools GraphQL", "/graphql")))
 	}
 	// Leak endpoints: no API key (DESIGN.md section 9), so outside rest's key check.
 	leakRoutes := s.Leaks.Handler()
@@ -224,17 +224,35 @@ func limitBody(h http.Handler) http.Handler {
 // use HTTPS only for this host for two years (ignored over plain HTTP).
 const HSTS = "max-age=63072000; includeSubDomains"
 
+// securityHeaders puts on every answer what protects every answer: nosniff,
+// so that no JSON or text is ever run as a script or page, and HSTS in
+// production. The headers that only mean something for a page a browser
+// shows (Content-Security-Policy, X-Frame-Options, Referrer-Policy) are set
+// by the document handlers themselves (frontend.Handler, documentHeaders):
+// API answers cannot be framed with their credentials (keys and tokens
+// travel in headers a frame cannot send; GraphQL takes POST only) and link
+// to nothing, and three fewer header fields keep the key path's header map
+// small (net/http copies it on every answer; see BenchmarkHotPath).
 func securityHeaders(h http.Handler, production bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Canonical keys and shared values: no allocation per answer
 		// (net/http only reads these slices).
 		hd := w.Header()
 		hd["X-Content-Type-Options"] = nosniff
-		hd["Referrer-Policy"] = noReferrer
-		hd["X-Frame-Options"] = frameDeny
 		if production {
 			hd["Strict-Transport-Security"] = hsts
 		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// documentHeaders adds the page-only protections to an HTML handler that is
+// not the SPA (the development playground).
+func documentHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd["Referrer-Policy"] = noReferrer
+		hd["X-Frame-Options"] = frameDeny
 		h.ServeHTTP(w, r)
 	})
 }

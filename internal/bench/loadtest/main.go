@@ -5,8 +5,10 @@
 //
 //   - drives wrk (-t1 -c32 by default) at /healthz and at GET /v1/me with a
 //     valid key, an unknown key and a bad-checksum key, in alternating rounds
-//     so that background load hits all four alike, and prints each target's
+//     so that background load hits all alike, and prints each target's
 //     median req/s, p50 and p99 and its throughput as a ratio to /healthz;
+//     a reference row sends /healthz the same Authorization header, which
+//     shows what the request's size alone costs;
 //
 //   - inserts keys directly into the database (and, with -seed-keys, runs the
 //     binary's seed command first) and calls GET /v1/me once with each of

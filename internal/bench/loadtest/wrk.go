@@ -19,7 +19,8 @@ import (
 type target struct {
 	name, path, key string
 	ok              bool
-	script          string // wrk Lua script setting the key's header
+	script          string  // wrk Lua script setting the key's header
+	goal            float64 // the least ratio to /healthz; 0: a reference row
 }
 
 // round is one wrk run's figures.
@@ -38,9 +39,12 @@ func hotPath(ctx context.Context, o options, srv *server, tmp string) error {
 	bad[len(bad)-1] ^= 1 // still base62; the checksum no longer matches
 	targets := []*target{
 		{name: "/healthz", path: "/healthz", ok: true},
-		{name: "/v1/me valid key", path: "/v1/me", key: srv.key, ok: true},
-		{name: "/v1/me unknown key", path: "/v1/me", key: unknown},
-		{name: "/v1/me bad checksum", path: "/v1/me", key: string(bad)},
+		{name: "/v1/me valid key", path: "/v1/me", key: srv.key, ok: true, goal: 0.90},
+		{name: "/v1/me unknown key", path: "/v1/me", key: unknown, goal: 0.95},
+		{name: "/v1/me bad checksum", path: "/v1/me", key: string(bad), goal: 0.95},
+		// The floor the request itself sets: /healthz (which ignores it)
+		// sent the same Authorization header, read by net/http, no key work.
+		{name: "/healthz + key header", path: "/healthz", key: string(bad), ok: true},
 	}
 	for i, t := range targets {
 		if t.key == "" {
@@ -83,13 +87,11 @@ func hotPath(ctx context.Context, o options, srv *server, tmp string) error {
 			healthz = rps
 		}
 		goal, verdict := "", ""
-		switch {
-		case i == 1:
-			goal = "≥ 0.90"
-			verdict = passFail(rps/healthz >= 0.90)
-		case i > 1:
-			goal = "≥ 0.95"
-			verdict = passFail(rps/healthz >= 0.95)
+		if t.goal > 0 {
+			goal = "≥ " + strconv.FormatFloat(t.goal, 'f', 2, 64)
+			verdict = passFail(rps/healthz >= t.goal)
+		} else if i > 0 {
+			verdict = "(reference)"
 		}
 		var each []string
 		for _, r := range rs {
