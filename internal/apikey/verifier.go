@@ -39,6 +39,7 @@ type VerifyObserver interface {
 // VerifierConfig configures a Verifier; zero values take the defaults.
 type VerifierConfig struct {
 	DB           *db.DB
+	LookupDB     *sql.DB // where the prepared lookup runs (db.OpenLookupPool); DB.SQL when nil
 	Now          func() time.Time
 	CacheSize    int           // known keys cached (DefaultCacheSize)
 	FreshFor     time.Duration // how long a cached key is served as it is (DefaultFreshFor)
@@ -195,7 +196,11 @@ func (v *Verifier) prepared(ctx context.Context) *sql.Stmt {
 	if s := v.stmt.Load(); s != nil {
 		return s
 	}
-	s, err := v.cfg.DB.SQL.PrepareContext(ctx, FactsQuery(v.cfg.DB.Dialect))
+	pool := v.cfg.LookupDB
+	if pool == nil {
+		pool = v.cfg.DB.SQL
+	}
+	s, err := pool.PrepareContext(ctx, FactsQuery(v.cfg.DB.Dialect))
 	if err != nil {
 		return nil
 	}

@@ -26,7 +26,14 @@ const KeyChangedChannel = "apikey_changed"
 // flushed every second once New starts it, and first of all on Stop.
 func (s *Server) setUpAPIKeys() error {
 	s.Metrics = metrics.New()
-	s.Verifier = apikey.NewVerifier(apikey.VerifierConfig{DB: s.DB, Observer: s.Metrics, Logger: s.Logger})
+	lookups, err := s.DB.OpenLookupPool()
+	if err != nil {
+		return err
+	}
+	if lookups != nil {
+		s.onStop("key lookup pool", func(context.Context) error { return lookups.Close() })
+	}
+	s.Verifier = apikey.NewVerifier(apikey.VerifierConfig{DB: s.DB, LookupDB: lookups, Observer: s.Metrics, Logger: s.Logger})
 	s.Metrics.WatchVerifier(s.Verifier)
 	s.Keys.OnChange(s.Verifier.Forget)
 	if s.DB.IsPostgres() {
