@@ -6,6 +6,8 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"businesstools/internal/recency"
 )
 
 // Cache sizes and freshness, declared in one place (Unkey's
@@ -29,28 +31,18 @@ const (
 type entry struct {
 	facts      *Facts
 	loadedAt   time.Time
-	refreshing atomic.Bool  // one background refresh at a time
-	promoted   atomic.Int64 // when get last marked it recently used (Unix ns)
+	refreshing atomic.Bool // one background refresh at a time
+	used       recency.Mark
 }
 
-// promoteEvery is how often a hit marks its entry recently used. Marking
-// (the LRU's Get) takes the LRU's exclusive lock and moves a list element,
-// which every request for a busy key would otherwise do on every core; a
-// plain look (Peek) shares a read lock. Eviction order is then exact to
-// within promoteEvery, which is all a cache of 10,000 keys needs.
-const promoteEvery = time.Second
-
-// lookup is an LRU read that marks the entry used at most every promoteEvery.
+// lookup is an LRU read that marks the entry recently used at most once
+// per recency.Every.
 func lookup(c *lru.Cache[[32]byte, *entry], hash [32]byte, now time.Time) (*entry, bool) {
 	e, ok := c.Peek(hash)
-	if !ok {
-		return nil, false
-	}
-	if t := now.UnixNano(); t-e.promoted.Load() >= int64(promoteEvery) {
-		e.promoted.Store(t)
+	if ok && e.used.Due(now) {
 		c.Get(hash)
 	}
-	return e, true
+	return e, ok
 }
 
 // factsCache caches Facts by key hash. Reads take only the LRUs' own locks;

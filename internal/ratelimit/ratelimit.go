@@ -14,11 +14,12 @@ package ratelimit
 
 import (
 	"math"
-	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
+
+	"businesstools/internal/recency"
 )
 
 // DefaultSize is how many keys' buckets are kept.
@@ -49,15 +50,8 @@ type Limiter struct {
 type bucket struct {
 	perSecond int
 	lim       *rate.Limiter
-	promoted  atomic.Int64 // when bucket last marked it recently used (Unix ns)
+	used      recency.Mark
 }
-
-// promoteEvery is how often a request marks its key's bucket recently used
-// in the LRU: marking (Get) takes the LRU's exclusive lock and moves a list
-// element, which a busy key would otherwise do on every request on every
-// core; Peek shares a read lock. With 50,000 buckets, eviction order exact
-// to within a second is plenty.
-const promoteEvery = time.Second
 
 // New returns a Limiter with defaultRate requests per second for keys
 // without their own limit, keeping at most size buckets (DefaultSize if ≤ 0).
@@ -112,8 +106,7 @@ func (l *Limiter) allowLocal(keyID, perSecond int, now time.Time) Decision {
 
 func (l *Limiter) bucket(keyID, perSecond int, now time.Time) *bucket {
 	if b, ok := l.buckets.Peek(keyID); ok && b.perSecond == perSecond {
-		if t := now.UnixNano(); t-b.promoted.Load() >= int64(promoteEvery) {
-			b.promoted.Store(t)
+		if b.used.Due(now) { // see package recency
 			l.buckets.Get(keyID)
 		}
 		return b

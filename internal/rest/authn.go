@@ -38,7 +38,7 @@ type AuthConfig struct {
 	Limiter  *ratelimit.Limiter
 	Usage    UsageRecorder
 	Logger   *slog.Logger
-	Now      func() time.Time // the request's start (reqstate.State.Start), else time.Now, when nil
+	Now      func() time.Time // when no middleware set the request's start (reqstate.State.Start); time.Now when nil
 }
 
 // Authenticator is the one key check in front of /v1: it verifies the key
@@ -50,7 +50,6 @@ type AuthConfig struct {
 // body; an exhausted bucket gets 429 with Retry-After. RateLimit-* headers
 // go on every authenticated answer.
 func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
-	fixedClock := cfg.Now != nil // tests
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -64,7 +63,7 @@ func Authenticator(cfg AuthConfig) func(http.Handler) http.Handler {
 				}
 			}
 			now := st.Start // one clock reading for verification, limit and usage
-			if fixedClock || now.IsZero() {
+			if now.IsZero() {
 				now = cfg.Now()
 			}
 			f, _, err := cfg.Verifier.VerifyAt(r.Context(), KeyFromRequest(r), st.ClientIP, now)
