@@ -2,7 +2,10 @@
 // records — leads and templates — are created and changed, whatever their
 // fields: validated before any transaction on create, and on update read
 // (locked: db.LockForUpdate) → merged → validated → saved inside one, so
-// concurrent changes queue instead of losing one another's fields. A save
+// concurrent changes queue instead of losing one another's fields. A kind
+// whose validation is costly (templates parse) validates an update before
+// the transaction on an unlocked read, and inside it only checks that the
+// locked row still has those fields. A save
 // that hits the record's unique field — a concurrent create or rename won —
 // is the same Conflict as the sequential case.
 package record
@@ -35,6 +38,12 @@ type Kind[E any, F any] struct {
 	// Insert creates a record of the account; Save writes f over e.
 	Insert func(ctx context.Context, c *ent.Client, accountID int, f F) (E, error)
 	Save   func(ctx context.Context, c *ent.Client, e E, f F) (E, error)
+	// Same, when set, says whether two records' fields are equal: Update
+	// then runs Validate before its transaction, so that no row lock is
+	// held while it runs (see Update). Optional.
+	Same func(a, b F) bool
+	// Get reads record id without a lock; required with Same.
+	Get func(ctx context.Context, c *ent.Client, id int) (E, error)
 }
 
 // Valid is fields that passed their Kind's Validate. Only Check makes one,
@@ -59,23 +68,42 @@ func (k *Kind[E, F]) Create(ctx context.Context, c *ent.Client, accountID int, v
 }
 
 // Update applies change to record id's fields and saves the result if it
-// validates, all in one transaction of client with the row locked. Errors:
-// NotFound (also another account's record: the context's tenant scope
-// hides it), those of Validate, Conflict naming Unique.
+// validates, all in one transaction of client with the row locked. With
+// Same set, the merge is validated first on an unlocked read, and the
+// transaction saves it if the locked row's fields are still the ones it
+// was merged from; else (a concurrent change won the race) it merges and
+// validates again under the lock. Errors: NotFound (also another account's
+// record: the context's tenant scope hides it), those of Validate,
+// Conflict naming Unique.
 func (k *Kind[E, F]) Update(ctx context.Context, client *ent.Client, id int, change func(f *F)) (E, error) {
-	var out E
+	var (
+		out        E
+		seen, done F // the unlocked read's fields, and their validated merge
+		checked    bool
+	)
+	if k.Same != nil {
+		e, err := k.Get(ctx, client, id)
+		if err != nil {
+			return out, k.readError(err, id)
+		}
+		seen = k.Fields(e)
+		done = k.merge(seen, change)
+		if err := k.Validate(&done); err != nil {
+			return out, err
+		}
+		checked = true
+	}
 	err := db.WithTx(ctx, client, func(tx *ent.Tx) error {
 		e, err := k.Lock(ctx, tx.Client(), id)
-		if ent.IsNotFound(err) {
-			return apperr.NotFoundf("There is no %s with id %d.", k.Name, id)
-		}
 		if err != nil {
-			return apperr.Internalf(err, "read %s", k.Name)
+			return k.readError(err, id)
 		}
-		f := k.Fields(e)
-		change(&f)
-		if err := k.Validate(&f); err != nil {
-			return err
+		f := done
+		if now := k.Fields(e); !checked || !k.Same(now, seen) {
+			f = k.merge(now, change)
+			if err := k.Validate(&f); err != nil {
+				return err
+			}
 		}
 		out, err = k.Save(ctx, tx.Client(), e, f)
 		return k.saveError(err)
@@ -85,6 +113,20 @@ func (k *Kind[E, F]) Update(ctx context.Context, client *ent.Client, id int, cha
 		err = apperr.Internalf(err, "update %s", k.Name)
 	}
 	return out, err
+}
+
+// merge returns f with change applied to a copy (a shallow one: kinds with
+// Same have only plain fields).
+func (k *Kind[E, F]) merge(f F, change func(f *F)) F {
+	change(&f)
+	return f
+}
+
+func (k *Kind[E, F]) readError(err error, id int) error {
+	if ent.IsNotFound(err) {
+		return apperr.NotFoundf("There is no %s with id %d.", k.Name, id)
+	}
+	return apperr.Internalf(err, "read %s", k.Name)
 }
 
 func (k *Kind[E, F]) saveError(err error) error {
