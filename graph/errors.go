@@ -68,7 +68,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		ae, isApp := errors.AsType[*apperr.Error](err)
 		if !isApp {
 			if ge, ok := errors.AsType[*gqlerror.Error](err); ok {
-				return inputError(ge)
+				return inputError(ge, literalField(ctx, ge))
 			}
 			ae = apperr.As(err)
 		}
@@ -101,18 +101,20 @@ func logInternal(ctx context.Context, log *slog.Logger, ae *apperr.Error) {
 }
 
 // inputError gives errors in variables and arguments (raised by gqlgen
-// before any resolver runs) the BAD_USER_INPUT code and the field's name.
+// before any resolver runs) the BAD_USER_INPUT code and the field's name:
+// the last name on the error's path, or literal, the field holding a bad
+// value written into the document (literals.go), which has no path.
 // Their text may quote the client's value: it is cut short, and a message
 // that reads like driver or file-path text is replaced.
-func inputError(e *gqlerror.Error) *gqlerror.Error {
+func inputError(e *gqlerror.Error, literal string) *gqlerror.Error {
 	e.Message = clientText(e.Message)
-	if len(e.Path) == 0 {
+	if len(e.Path) == 0 && literal == "" {
 		return e
 	}
 	if code, _ := e.Extensions["code"].(string); code != "" && code != "GRAPHQL_VALIDATION_FAILED" {
 		return e
 	}
-	field := ""
+	field := literal
 	for _, el := range e.Path {
 		if name, ok := el.(ast.PathName); ok {
 			field = string(name)

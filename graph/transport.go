@@ -48,6 +48,7 @@ func (jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
+		ctx = withLiteralFields(ctx, params.Query, errs) // bad literals name their field: literals.go
 		writeResponse(w, statusFor(errs), exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
 		return
 	}
