@@ -134,28 +134,17 @@ func (r *Runner) RunOnce(ctx context.Context) (Result, error) {
 	return res, err
 }
 
-// lock takes the advisory lock on a connection of its own (a session lock:
-// it goes away with the connection should the process die). On SQLite
-// there is nothing to take.
+// lock takes the advisory lock (db.TryAdvisoryLock: on SQLite there is
+// nothing to take).
 func (r *Runner) lock(ctx context.Context) (unlock func(), ok bool, err error) {
-	if !r.cfg.DB.IsPostgres() {
-		return func() {}, true, nil
-	}
-	conn, err := r.cfg.DB.SQL.Conn(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("key checks: connection for the lock: %w", err)
-	}
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", LockID).Scan(&ok); err != nil || !ok {
-		conn.Close()
+	release, ok, err := r.cfg.DB.TryAdvisoryLock(ctx, LockID)
+	if err != nil || !ok {
 		return nil, false, err
 	}
 	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", LockID); err != nil {
+		if err := release(); err != nil {
 			r.cfg.Logger.Warn("key checks: unlock", "err", err)
 		}
-		conn.Close()
 	}, true, nil
 }
 
