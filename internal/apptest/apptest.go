@@ -15,13 +15,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"businesstools/internal/auth"
 	"businesstools/internal/config"
 	"businesstools/internal/db"
 	"businesstools/internal/server"
+	"businesstools/internal/syncbuf"
 	"businesstools/internal/testdb"
 )
 
@@ -38,8 +38,8 @@ type App struct {
 	HTTP     *httptest.Server
 	DB       *db.DB
 	Config   config.Config
-	Logs     *SyncBuffer // the structured log
-	Terminal *SyncBuffer // what the server printed for a person
+	Logs     *syncbuf.Buffer // the structured log
+	Terminal *syncbuf.Buffer // what the server printed for a person
 }
 
 // Option changes the test server's configuration before it starts.
@@ -67,7 +67,7 @@ func Start(tb testing.TB, opts ...Option) (*App, error) {
 		o(&cfg)
 	}
 	d := openDB(tb, cfg.DatabaseURL)
-	a := &App{tb: tb, DB: d, Config: cfg, Logs: &SyncBuffer{}, Terminal: &SyncBuffer{}}
+	a := &App{tb: tb, DB: d, Config: cfg, Logs: &syncbuf.Buffer{}, Terminal: &syncbuf.Buffer{}}
 	logger := slog.New(slog.NewJSONHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := server.New(context.Background(), cfg, d, logger, a.Terminal)
 	if err != nil {
@@ -277,25 +277,6 @@ func ReadJSON(tb testing.TB, resp *http.Response, v any) {
 	if err := json.Unmarshal(raw, v); err != nil {
 		tb.Fatalf("response %d is not JSON: %s", resp.StatusCode, raw)
 	}
-}
-
-// SyncBuffer is a bytes.Buffer safe for concurrent writers.
-type SyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *SyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written so far.
-func (b *SyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // ID formats a numeric id as GraphQL returns it.

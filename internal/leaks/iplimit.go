@@ -6,17 +6,22 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"businesstools/internal/ratelimit"
 )
 
-// ipLimiter is a token bucket per client address: limit requests at once,
-// refilled evenly over window (60 per hour: a burst of 60, then one a
-// minute). IPv6 clients are counted per /64, which one host usually holds
-// whole. It lives in this process: with several processes each allows
+// ipLimiter limits requests per client address: limit at once, refilled
+// evenly over window (60 per hour: a burst of 60, then one a minute). IPv6
+// clients are counted per /64, which one host usually holds whole. With
+// BT_REDIS_URL the limit is shared by every process (a
+// ratelimit.SharedLimit); without it, and while Redis is unreachable, it is
+// a token bucket per address in this process, so N processes allow N times
 // the limit (see the README).
 type ipLimiter struct {
 	limit  float64
 	window time.Duration
 	now    func() time.Time
+	shared *ratelimit.SharedLimit // nil without Redis
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -31,14 +36,30 @@ type bucket struct {
 // pruneEvery is how many calls pass between sweeps of full buckets.
 const pruneEvery = 1024
 
-func newIPLimiter(limit int, window time.Duration, now func() time.Time) *ipLimiter {
-	return &ipLimiter{limit: float64(limit), window: window, now: now, buckets: map[string]*bucket{}}
+// revokeScope names the revocation limit's keys in Redis, apart from the
+// per-key rate limits'.
+const revokeScope = "revoke-ip"
+
+// newIPLimiter returns the limit; shared is the one kept in Redis, or nil.
+func newIPLimiter(limit int, window time.Duration, now func() time.Time, shared *ratelimit.SharedLimit) *ipLimiter {
+	return &ipLimiter{limit: float64(limit), window: window, now: now, shared: shared, buckets: map[string]*bucket{}}
 }
 
-// allow takes a token for ip, or says how long until one is there.
+// allow takes a request for ip from the shared limit while Redis answers,
+// from this process's bucket otherwise, or says how long until one fits.
 func (l *ipLimiter) allow(ip string) (bool, time.Duration) {
 	key := limitKey(ip)
 	now := l.now()
+	if l.shared != nil {
+		if ok, retry, decided := l.shared.Allow(key, now); decided {
+			return ok, retry
+		}
+	}
+	return l.allowLocal(key, now)
+}
+
+// allowLocal takes a token from key's bucket in this process.
+func (l *ipLimiter) allowLocal(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.calls++; l.calls%pruneEvery == 0 {

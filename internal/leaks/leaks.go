@@ -28,6 +28,7 @@ import (
 	"businesstools/internal/apperr"
 	"businesstools/internal/db"
 	"businesstools/internal/notify"
+	"businesstools/internal/ratelimit"
 	"businesstools/internal/tenant"
 )
 
@@ -42,6 +43,10 @@ type Config struct {
 	// RevokeLimit requests per RevokeWindow per client address (60 per hour).
 	RevokeLimit  int
 	RevokeWindow time.Duration
+	// RateLimits, when it shares limits through Redis (BT_REDIS_URL), holds
+	// the revocation limit for every process too; otherwise (nil, or no
+	// Redis) — and while Redis is unreachable — each process has its own.
+	RateLimits *ratelimit.Limiter
 	// ClientIP returns a request's client address (the peer when nil).
 	ClientIP func(*http.Request) string
 	Now      func() time.Time
@@ -82,7 +87,11 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, keyring: ring, limiter: newIPLimiter(cfg.RevokeLimit, cfg.RevokeWindow, cfg.Now),
+	var shared *ratelimit.SharedLimit
+	if cfg.RateLimits != nil {
+		shared = cfg.RateLimits.SharedLimit(revokeScope, cfg.RevokeLimit, cfg.RevokeWindow)
+	}
+	return &Service{cfg: cfg, keyring: ring, limiter: newIPLimiter(cfg.RevokeLimit, cfg.RevokeWindow, cfg.Now, shared),
 		queue: make(chan revocation, queueSize), stop: make(chan struct{}), done: make(chan struct{})}, nil
 }
 

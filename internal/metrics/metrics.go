@@ -125,7 +125,7 @@ func (m *Metrics) WatchRateLimit(l *ratelimit.Limiter) {
 	}
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ratelimit_redis_up",
-			Help: "1 while per-key rate limits are shared through Redis, 0 while each process applies its own."},
+			Help: "1 while rate limits (per key, and per address on POST /v1/credentials/revoke) are shared through Redis, 0 while each process applies its own."},
 			func() float64 {
 				if l.Stats().RedisUp {
 					return 1
@@ -136,7 +136,7 @@ func (m *Metrics) WatchRateLimit(l *ratelimit.Limiter) {
 			Help: "Rate limit decisions made by the process's own buckets because Redis was unreachable."},
 			func() float64 { return float64(l.Stats().Fallbacks) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ratelimit_redis_round_trips_total",
-			Help: "Batches of requests reserved from the shared limits in Redis."},
+			Help: "Round trips to the shared limits in Redis (batches of a key's requests, single revocation requests)."},
 			func() float64 { return float64(l.Stats().RoundTrips) }),
 	)
 }

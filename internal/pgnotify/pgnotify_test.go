@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"businesstools/internal/pgnotify"
+	"businesstools/internal/syncbuf"
 	"businesstools/internal/testdb"
 )
 
@@ -26,7 +27,7 @@ func TestListener_Reconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	payloads := make(chan string, 10)
 	var mu sync.Mutex
 	var states []bool
@@ -78,22 +79,4 @@ func TestListener_Reconnects(t *testing.T) {
 		t.Fatalf("the lost connection was not logged: %s", logs.String())
 	}
 	receive("after")
-}
-
-// syncBuffer is a log destination safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -15,11 +15,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"businesstools/internal/syncbuf"
 	"businesstools/internal/testdb"
 )
 
@@ -65,7 +65,7 @@ func Env(tb testing.TB, databaseURL string) []string {
 type Proc struct {
 	URL  string
 	cmd  *exec.Cmd
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	done chan struct{}
 }
 
@@ -80,7 +80,7 @@ func Start(tb testing.TB, bin string, env ...string) *Proc {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	p := &Proc{URL: "http://" + addr, logs: &syncBuffer{}, done: make(chan struct{})}
+	p := &Proc{URL: "http://" + addr, logs: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin)
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"BT_ADDR=" + addr, "BT_DATA_DIR=" + tb.TempDir()}, env...)
@@ -148,6 +148,19 @@ func (p *Proc) Get(tb testing.TB, path string, header ...string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// Post sends body to path as JSON and returns the status, the headers and
+// the body of the answer.
+func (p *Proc) Post(tb testing.TB, path, body string) (int, http.Header, string) {
+	tb.Helper()
+	resp, err := http.Post(p.URL+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
 // GQL runs a GraphQL operation as token ("" for none) and decodes data into out.
 func (p *Proc) GQL(tb testing.TB, token, query string, out any) {
 	tb.Helper()
@@ -185,22 +198,4 @@ func (p *Proc) CreateKey(tb testing.TB, name string) string {
 		tb.Fatalf("no key created")
 	}
 	return created.CreateApiKey.Secret
-}
-
-// syncBuffer is an io.Writer safe for the process's two output pipes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"businesstools/internal/proctest"
+	"businesstools/internal/testredis"
 )
 
 // Ensure one key's limit is one limit across two real server processes on
@@ -16,7 +17,7 @@ import (
 // lost, nearly that many.
 func TestTwoProcessesShareOneLimit(t *testing.T) {
 	pg := proctest.PostgresURL(t)
-	redis := redisURL(t, redisAddr(t))
+	redis := testredis.URL(t, testredis.Addr(t))
 	bin := proctest.Build(t)
 	env := append(proctest.Env(t, pg), "BT_RATE_LIMIT=10", "BT_REDIS_URL="+redis)
 	a := proctest.Start(t, bin, env...)

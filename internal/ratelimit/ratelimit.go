@@ -9,7 +9,9 @@
 // the rate. With BT_REDIS_URL (UseRedis) one GCRA limit per key is kept in
 // Redis for every process, and each process reserves requests from it in
 // small batches (see shared.go); when Redis cannot be reached the local
-// buckets take over until it answers again.
+// buckets take over until it answers again. SharedLimit keeps other limits
+// (the public revocation endpoint's, per client address) in the same Redis
+// the same way.
 package ratelimit
 
 import (

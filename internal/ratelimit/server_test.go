@@ -10,6 +10,7 @@ import (
 	"businesstools/internal/apptest"
 	"businesstools/internal/config"
 	"businesstools/internal/ratelimit"
+	"businesstools/internal/testredis"
 )
 
 // metricsOf returns the server's ratelimit_ metric lines.
@@ -35,9 +36,9 @@ func metricsOf(t *testing.T, app *apptest.App) string {
 // fallbacks counted and a log line, and shares the limits again once Redis
 // is back.
 func TestServer_RedisGoesAwayAndComesBack(t *testing.T) {
-	addr := ratelimit.RedisAddr(t)
-	p := ratelimit.StartProxy(t, addr)
-	url := strings.Replace(ratelimit.RedisURL(t, addr), addr, p.Addr(), 1)
+	addr := testredis.Addr(t)
+	p := testredis.StartProxy(t, addr)
+	url := strings.Replace(testredis.URL(t, addr), addr, p.Addr(), 1)
 	app := apptest.New(t, func(c *config.Config) { c.RedisURL = url; c.RateLimit = 2 })
 	k := app.CreateKey(app.LoginOwner(), "k", "READ_LEADS")
 	get := func() int {

@@ -44,7 +44,7 @@ const (
 type Stats struct {
 	Shared     bool  // BT_REDIS_URL is set
 	RedisUp    bool  // limits are shared right now
-	RoundTrips int64 // reservations asked of Redis
+	RoundTrips int64 // reservations (and SharedLimit requests) asked of Redis
 	Fallbacks  int64 // decisions made by the local buckets while Redis was unreachable
 }
 

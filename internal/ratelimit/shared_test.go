@@ -1,76 +1,20 @@
 package ratelimit
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+
+	"businesstools/internal/syncbuf"
+	"businesstools/internal/testredis"
 )
-
-// redisAddr returns the machine's Redis (TEST_REDIS_ADDR, default
-// 127.0.0.1:6379): a test without it fails in CI and skips loudly otherwise.
-func redisAddr(tb testing.TB) string {
-	tb.Helper()
-	addr := os.Getenv("TEST_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr, DisableIdentity: true})
-	defer rdb.Close()
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("Redis is required in CI but not reachable at %s: %v", addr, err)
-		}
-		tb.Skipf("SKIPPING: Redis not reachable at %s (%v); set TEST_REDIS_ADDR", addr, err)
-	}
-	return addr
-}
-
-// RedisURL returns a BT_REDIS_URL for addr with a key prefix of its own,
-// so that tests sharing the machine's Redis never see each other's limits;
-// its keys are deleted when tb ends.
-func redisURL(tb testing.TB, addr string) string {
-	tb.Helper()
-	prefix := "bt-test-" + rand.Text()[:12] + ":"
-	tb.Cleanup(func() {
-		rdb := redis.NewClient(&redis.Options{Addr: addr, DisableIdentity: true})
-		defer rdb.Close()
-		ctx := context.Background()
-		keys, _ := rdb.Keys(ctx, "rate:"+prefix+"*").Result()
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
-	return "redis://" + addr + "/0?prefix=" + prefix
-}
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func sharedLimiter(t *testing.T, rate int, url string, logs io.Writer) *Limiter {
 	t.Helper()
@@ -88,8 +32,8 @@ func sharedLimiter(t *testing.T, rate int, url string, logs io.Writer) *Limiter 
 // accepted request at this rate plus once per refusal window, not once
 // per request.
 func TestShared_OneLimitForTwo(t *testing.T) {
-	url := redisURL(t, redisAddr(t))
-	var logs syncBuffer
+	url := testredis.URL(t, testredis.Addr(t))
+	var logs syncbuf.Buffer
 	a, b := sharedLimiter(t, 10, url, &logs), sharedLimiter(t, 10, url, &logs)
 	const seconds = 2
 	accepted, total := 0, 0
@@ -125,7 +69,7 @@ func TestShared_OneLimitForTwo(t *testing.T) {
 // Ensure a high rate is served from reserved batches: one round trip per
 // BatchDivisor-th of the rate, not per request.
 func TestShared_Batches(t *testing.T) {
-	l := sharedLimiter(t, 1000, redisURL(t, redisAddr(t)), io.Discard)
+	l := sharedLimiter(t, 1000, testredis.URL(t, testredis.Addr(t)), io.Discard)
 	for i := range 500 {
 		if d := l.Allow(1, 0); !d.Allowed || d.Limit != 2000 {
 			t.Fatalf("request %d: %+v", i, d)
@@ -136,88 +80,20 @@ func TestShared_Batches(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP connections to target until stopped: Redis going away
-// and coming back at the same address.
-type proxy struct {
-	addr, target string
-	mu           sync.Mutex
-	l            net.Listener
-	conns        []net.Conn
-}
-
-func startProxy(t *testing.T, target string) *proxy {
-	p := &proxy{target: target}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = l.Addr().String()
-	p.serve(l)
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) serve(l net.Listener) {
-	p.mu.Lock()
-	p.l = l
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); up.Close() }()
-			go func() { _, _ = io.Copy(c, up); c.Close() }()
-		}
-	}()
-}
-
-// stop closes the listener and every connection.
-func (p *proxy) stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.l != nil {
-		p.l.Close()
-		p.l = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-// Restart listens again on the same address.
-func (p *proxy) Restart(t *testing.T) {
-	l, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.serve(l)
-}
-
 // Ensure that when Redis goes away requests are still decided — by the
 // process's own bucket — with the state, a counter and a log line saying
 // so, and that the limits are shared again once Redis is back.
 func TestShared_FallbackAndRecovery(t *testing.T) {
-	addr := redisAddr(t)
-	p := startProxy(t, addr)
-	var logs syncBuffer
-	url := redisURL(t, addr)
-	l := sharedLimiter(t, 5, strings.Replace(url, addr, p.addr, 1), &logs)
+	addr := testredis.Addr(t)
+	p := testredis.StartProxy(t, addr)
+	var logs syncbuf.Buffer
+	url := testredis.URL(t, addr)
+	l := sharedLimiter(t, 5, strings.Replace(url, addr, p.Addr(), 1), &logs)
 	if d := l.Allow(1, 0); !d.Allowed || l.Stats().RoundTrips != 1 {
 		t.Fatalf("shared: %+v %+v", d, l.Stats())
 	}
 
-	p.stop()
+	p.Stop()
 	now := time.Now() // the local bucket must not refill while this runs
 	l.now = func() time.Time { return now }
 	for i := range 10 { // the local bucket holds 10
@@ -263,7 +139,7 @@ func TestShared_StartWithoutRedis(t *testing.T) {
 	}
 	closed := l.Addr().String()
 	l.Close()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	lim := sharedLimiter(t, 5, "redis://"+closed+"/0", &logs)
 	if d := lim.Allow(1, 0); !d.Allowed || lim.Stats().RedisUp || lim.Stats().Fallbacks != 1 {
 		t.Fatalf("%+v %+v", d, lim.Stats())
@@ -291,7 +167,7 @@ func BenchmarkAllow(b *testing.B) {
 	})
 	b.Run("redis-batched", func(b *testing.B) {
 		l := New(rate, 0)
-		if err := l.UseRedis(redisURL(b, redisAddr(b)), nil); err != nil {
+		if err := l.UseRedis(testredis.URL(b, testredis.Addr(b)), nil); err != nil {
 			b.Fatal(err)
 		}
 		defer l.Close()
@@ -302,7 +178,7 @@ func BenchmarkAllow(b *testing.B) {
 		b.ReportMetric(float64(l.Stats().RoundTrips)/float64(b.N), "trips/op")
 	})
 	b.Run("redis-every-request", func(b *testing.B) {
-		opt, prefix, err := parseRedisURL(redisURL(b, redisAddr(b)))
+		opt, prefix, err := parseRedisURL(testredis.URL(b, testredis.Addr(b)))
 		if err != nil {
 			b.Fatal(err)
 		}

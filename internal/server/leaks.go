@@ -24,7 +24,7 @@ func (s *Server) newNotifier() *notify.Notifier {
 func (s *Server) setUpLeaks() error {
 	var err error
 	s.Leaks, err = leaks.New(leaks.Config{DB: s.DB, Keys: s.Keys, Notifier: s.Notifier, Logger: s.Logger,
-		PublicKeysPath: s.Config.SecretScanningKeys, ClientIP: auth.RemoteIP})
+		PublicKeysPath: s.Config.SecretScanningKeys, ClientIP: auth.RemoteIP, RateLimits: s.limiter})
 	if err != nil {
 		return err
 	}
