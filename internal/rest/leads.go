@@ -48,7 +48,8 @@ func (b leadBody) apply(f *leads.Fields, replace bool) {
 
 // leadResource serves POST, PUT and PATCH /v1/leads.
 var leadResource = resource[*ent.Lead, leads.Fields, leadBody]{kind: leads.Kind, path: "/v1/leads/",
-	id: func(l *ent.Lead) int { return l.ID }, view: func(l *ent.Lead) any { return viewLead(l) }}
+	id: func(l *ent.Lead) int { return l.ID }, view: func(l *ent.Lead) any { return viewLead(l) },
+	load: leads.Get, remove: leads.Delete}
 
 // leadView is a lead as the API shows it.
 type leadView struct {
@@ -89,11 +90,7 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := list[leadView]{Data: make([]leadView, 0, len(res.Items)), NextCursor: res.NextCursor}
-	for _, l := range res.Items {
-		out.Data = append(out.Data, viewLead(l))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	leadResource.writeList(w, res)
 	return nil
 }
 
@@ -102,16 +99,7 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getLead(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "lead")
-	if err != nil {
-		return err
-	}
-	l, err := leads.Get(r.Context(), a.cfg.DB.Client, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, viewLead(l))
-	return nil
+	return leadResource.get(a, w, r)
 }
 
 // replaceLead is PUT: absent fields become empty, status new, custom {}.
@@ -125,13 +113,5 @@ func (a *API) patchLead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteLead(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "lead")
-	if err != nil {
-		return err
-	}
-	if err := leads.Delete(r.Context(), a.cfg.DB.Client, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return leadResource.delete(a, w, r)
 }

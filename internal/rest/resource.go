@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"businesstools/ent"
+	"businesstools/internal/page"
 	"businesstools/internal/record"
 )
 
@@ -16,14 +17,52 @@ type body[F any] interface {
 	apply(f *F, replace bool)
 }
 
-// resource serves POST, PUT and PATCH of one kind of record (leads,
-// templates) through the shared record path: E is the ent entity, F its
-// fields, B its request body.
+// resource serves one kind of record (leads, templates): POST, PUT and
+// PATCH through the shared record path, GET and DELETE of one, and the
+// answer of a list. E is the ent entity, F its fields, B its request body.
 type resource[E any, F any, B body[F]] struct {
-	kind *record.Kind[E, F]
-	path string      // "/v1/leads/": the Location prefix
-	id   func(E) int // the record's id
-	view func(E) any // the record as the API shows it
+	kind   *record.Kind[E, F]
+	path   string      // "/v1/leads/": the Location prefix
+	id     func(E) int // the record's id
+	view   func(E) any // the record as the API shows it
+	load   func(ctx context.Context, c *ent.Client, id int) (E, error)
+	remove func(ctx context.Context, c *ent.Client, id int) error
+}
+
+// get is GET of one record.
+func (rs resource[E, F, B]) get(a *API, w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, rs.kind.Name)
+	if err != nil {
+		return err
+	}
+	e, err := rs.load(r.Context(), a.cfg.DB.Client, id)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, rs.view(e))
+	return nil
+}
+
+// delete is DELETE of one record: 204.
+func (rs resource[E, F, B]) delete(a *API, w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, rs.kind.Name)
+	if err != nil {
+		return err
+	}
+	if err := rs.remove(r.Context(), a.cfg.DB.Client, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// writeList answers a page of records.
+func (rs resource[E, F, B]) writeList(w http.ResponseWriter, res page.Result[E]) {
+	out := list[any]{Data: make([]any, 0, len(res.Items)), NextCursor: res.NextCursor}
+	for _, e := range res.Items {
+		out.Data = append(out.Data, rs.view(e))
+	}
+	WriteJSON(w, http.StatusOK, out)
 }
 
 // create is POST: decode and validate before the transaction, insert in it.

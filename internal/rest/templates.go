@@ -31,7 +31,8 @@ func (b templateBody) apply(f *templates.Fields, replace bool) {
 
 // templateResource serves POST, PUT and PATCH /v1/templates.
 var templateResource = resource[*ent.Template, templates.Fields, templateBody]{kind: templates.Kind, path: "/v1/templates/",
-	id: func(t *ent.Template) int { return t.ID }, view: func(t *ent.Template) any { return viewTemplate(t) }}
+	id: func(t *ent.Template) int { return t.ID }, view: func(t *ent.Template) any { return viewTemplate(t) },
+	load: templates.Get, remove: templates.Delete}
 
 // templateView is a template as the API shows it.
 type templateView struct {
@@ -62,11 +63,7 @@ func (a *API) listTemplates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := list[templateView]{Data: make([]templateView, 0, len(res.Items)), NextCursor: res.NextCursor}
-	for _, t := range res.Items {
-		out.Data = append(out.Data, viewTemplate(t))
-	}
-	WriteJSON(w, http.StatusOK, out)
+	templateResource.writeList(w, res)
 	return nil
 }
 
@@ -75,16 +72,7 @@ func (a *API) createTemplate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getTemplate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "template")
-	if err != nil {
-		return err
-	}
-	t, err := templates.Get(r.Context(), a.cfg.DB.Client, id)
-	if err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, viewTemplate(t))
-	return nil
+	return templateResource.get(a, w, r)
 }
 
 // replaceTemplate is PUT: absent fields become empty.
@@ -98,13 +86,5 @@ func (a *API) patchTemplate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "template")
-	if err != nil {
-		return err
-	}
-	if err := templates.Delete(r.Context(), a.cfg.DB.Client, id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return templateResource.delete(a, w, r)
 }
