@@ -128,3 +128,38 @@ export function Dialog({ title, description, onClose, children, footer, size = '
     document.body,
   );
 }
+
+/** The end of a dialog's form: Cancel, and the submit button, which says what it is doing while `busy`. */
+export function DialogFormFooter({
+  onCancel,
+  busy,
+  submitLabel,
+  busyLabel,
+}: {
+  onCancel: () => void;
+  busy: boolean;
+  submitLabel: string;
+  busyLabel: string;
+}) {
+  return (
+    <div className="dialog-footer">
+      <button type="button" className="button button-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy ? busyLabel : submitLabel}
+      </button>
+    </div>
+  );
+}
+
+/** The end of a dialog that shows a result: one Done button that closes it. */
+export function DialogDoneFooter({ onDone }: { onDone: () => void }) {
+  return (
+    <div className="dialog-footer">
+      <button type="button" className="button button-primary" onClick={onDone}>
+        Done
+      </button>
+    </div>
+  );
+}

@@ -1,6 +1,8 @@
-import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
-import { Dialog } from './Dialog';
+import { ConfirmDialog } from './ConfirmDialog';
+import { Dialog, DialogDoneFooter, DialogFormFooter } from './Dialog';
+import { FormError } from './Field';
 import { SecretOnce } from './SecretOnce';
 import { KeyFormDialog } from './KeyFormDialog';
 import { EditIcon, RollIcon, TrashIcon } from './icons';
@@ -80,11 +82,7 @@ export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => vo
             ? `The previous key keeps working until ${formatDateTime(validUntil)} (${formatRelative(validUntil)}).`
             : 'The previous key no longer works.'}
         </p>
-        <div className="dialog-footer">
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
+        <DialogDoneFooter onDone={onClose} />
       </Dialog>
     );
   }
@@ -96,11 +94,7 @@ export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => vo
       onClose={onClose}
     >
       <form onSubmit={onSubmit} className="form">
-        {error && (
-          <div className="callout callout-error" role="alert">
-            {error}
-          </div>
-        )}
+        <FormError message={error} />
         <fieldset className="field">
           <legend className="field-label">Keep the old key working for</legend>
           <div className="radio-cards">
@@ -128,14 +122,7 @@ export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => vo
             <p className="field-hint">Never past the key’s own expiration, {formatDateTime(apiKey.expiresAt)}.</p>
           )}
         </fieldset>
-        <div className="dialog-footer">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={state.fetching}>
-            {state.fetching ? 'Rolling…' : 'Roll key'}
-          </button>
-        </div>
+        <DialogFormFooter onCancel={onClose} busy={state.fetching} submitLabel="Roll key" busyLabel="Rolling…" />
       </form>
     </Dialog>
   );
@@ -143,46 +130,24 @@ export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => vo
 
 export function DeleteDialog({ apiKey, onClose, onDeleted }: { apiKey: Key; onClose: () => void; onDeleted?: () => void }) {
   const [state, del] = useMutation(DeleteApiKeyMutation);
-  const [error, setError] = useState<string | null>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const toast = useToast();
-  async function onConfirm() {
-    setError(null);
-    const res = await del({ id: apiKey.id }, apiKeyContext);
-    if (res.error) {
-      setError(errorMessage(res.error));
-      return;
-    }
-    toast(`“${apiKey.name}” deleted.`);
-    onClose();
-    onDeleted?.();
-  }
   return (
-    <Dialog
-      role="alertdialog"
+    <ConfirmDialog
       title={`Delete API key “${apiKey.name}”?`}
+      confirmLabel="Delete key"
+      busyLabel="Deleting…"
+      busy={state.fetching}
+      onConfirm={() => del({ id: apiKey.id }, apiKeyContext)}
+      onDone={() => {
+        toast(`“${apiKey.name}” deleted.`);
+        onClose();
+        onDeleted?.();
+      }}
       onClose={onClose}
-      size="sm"
-      initialFocus={cancelRef}
     >
-      <p className="dialog-text">
-        Services using <strong>{apiKey.name}</strong> (<code>{apiKey.maskedKey}</code>) will stop working
-        immediately. This cannot be undone. The key’s audit trail is kept.
-      </p>
-      {error && (
-        <div className="callout callout-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="dialog-footer">
-        <button ref={cancelRef} type="button" className="button button-secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="button button-danger" onClick={onConfirm} disabled={state.fetching}>
-          {state.fetching ? 'Deleting…' : 'Delete key'}
-        </button>
-      </div>
-    </Dialog>
+      Services using <strong>{apiKey.name}</strong> (<code>{apiKey.maskedKey}</code>) will stop working immediately.
+      This cannot be undone. The key’s audit trail is kept.
+    </ConfirmDialog>
   );
 }
 

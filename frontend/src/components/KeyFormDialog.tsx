@@ -1,6 +1,7 @@
 import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Dialog } from './Dialog';
+import { Dialog, DialogDoneFooter, DialogFormFooter } from './Dialog';
+import { FieldError, FormError, TextField } from './Field';
 import { SecretOnce } from './SecretOnce';
 import { CreateApiKeyMutation, PermissionsQuery, UpdateApiKeyMutation } from '../graphql/operations';
 import type { ApiKeyFieldsFragment, PermissionKey } from '../gql/graphql';
@@ -201,11 +202,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
     return (
       <Dialog title="API key created" onClose={onClose} size="md">
         <SecretOnce secret={created.secret} name={created.name} />
-        <div className="dialog-footer">
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
+        <DialogDoneFooter onDone={onClose} />
       </Dialog>
     );
   }
@@ -225,37 +222,20 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
       size="lg"
     >
       <form ref={formRef} onSubmit={onSubmit} noValidate className="form">
-        {general && (
-          <div className="callout callout-error" role="alert">
-            {general}
-          </div>
-        )}
-        <div className="field">
-          <label className="field-label" htmlFor={id('name')}>
-            Key Name
-          </label>
-          <input
-            id={id('name')}
-            data-field="name"
-            className="input"
-            placeholder="e.g. Production Email API"
-            value={values.name}
-            onChange={(e) => set('name', e.target.value)}
-            maxLength={200}
-            autoComplete="off"
-            aria-invalid={!!errors.name}
-            aria-describedby={describedBy('name', id('name-hint'))}
-            required
-          />
-          <p id={id('name-hint')} className="field-hint">
-            A name such as “Production Email API” that tells which service uses the key.
-          </p>
-          {errors.name && (
-            <p id={id('name-error')} className="field-error">
-              {errors.name}
-            </p>
-          )}
-        </div>
+        <FormError message={general} />
+        <TextField
+          id={id('name')}
+          label="Key Name"
+          hint="A name such as “Production Email API” that tells which service uses the key."
+          error={errors.name}
+          data-field="name"
+          placeholder="e.g. Production Email API"
+          value={values.name}
+          onChange={(e) => set('name', e.target.value)}
+          maxLength={200}
+          autoComplete="off"
+          required
+        />
 
         <fieldset
           className="field"
@@ -304,11 +284,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
               );
             })}
           </div>
-          {errors.permissions && (
-            <p id={id('permissions-error')} className="field-error">
-              {errors.permissions}
-            </p>
-          )}
+          <FieldError id={id('permissions-error')} message={errors.permissions} />
         </fieldset>
 
         <div className="field-row">
@@ -354,11 +330,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
             </div>
           )}
         </div>
-        {errors.expiresAt && (
-          <p id={id('expiresAt-error')} className="field-error field-error-standalone">
-            {errors.expiresAt}
-          </p>
-        )}
+        <FieldError id={id('expiresAt-error')} message={errors.expiresAt} className="field-error-standalone" />
 
         <div className="field">
           <label className="field-label" htmlFor={id('ipAllowlist')}>
@@ -379,11 +351,7 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
           <p id={id('ip-hint')} className="field-hint">
             One IP address or CIDR range per line. Leave empty to allow requests from anywhere.
           </p>
-          {errors.ipAllowlist && (
-            <p id={id('ipAllowlist-error')} className="field-error">
-              {errors.ipAllowlist}
-            </p>
-          )}
+          <FieldError id={id('ipAllowlist-error')} message={errors.ipAllowlist} />
         </div>
 
         <div className="field">
@@ -421,21 +389,15 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
               Use the server default
             </label>
           )}
-          {errors.rateLimit && (
-            <p id={id('rateLimit-error')} className="field-error">
-              {errors.rateLimit}
-            </p>
-          )}
+          <FieldError id={id('rateLimit-error')} message={errors.rateLimit} />
         </div>
 
-        <div className="dialog-footer">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? (editing ? 'Saving…' : 'Creating…') : editing ? 'Save changes' : 'Create API Key'}
-          </button>
-        </div>
+        <DialogFormFooter
+          onCancel={onClose}
+          busy={busy}
+          submitLabel={editing ? 'Save changes' : 'Create API Key'}
+          busyLabel={editing ? 'Saving…' : 'Creating…'}
+        />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
-import { Dialog } from './Dialog';
+import { Dialog, DialogFormFooter } from './Dialog';
 import { CopyButton } from './CopyButton';
 import { EyeIcon, EyeOffIcon } from './icons';
 import { RevealApiKeyMutation } from '../graphql/operations';
@@ -82,14 +82,7 @@ export function RevealDialog({
             </p>
           )}
         </div>
-        <div className="dialog-footer">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={state.fetching}>
-            {state.fetching ? 'Checking…' : 'Reveal key'}
-          </button>
-        </div>
+        <DialogFormFooter onCancel={onClose} busy={state.fetching} submitLabel="Reveal key" busyLabel="Checking…" />
       </form>
     </Dialog>
   );

@@ -2,8 +2,12 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { AccessTokensQuery, CreateAccessTokenMutation, RevokeAccessTokenMutation } from '../graphql/operations';
 import type { AccessScope, AccessTokenFieldsFragment } from '../gql/graphql';
-import { Dialog } from '../components/Dialog';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Dialog, DialogDoneFooter, DialogFormFooter } from '../components/Dialog';
+import { FieldError, FormError, TextField } from '../components/Field';
+import { LoadError } from '../components/LoadError';
 import { SecretOnce } from '../components/SecretOnce';
+import { SkeletonRows } from '../components/SkeletonRows';
 import { RelativeTime } from '../components/RelativeTime';
 import { useToast } from '../components/Toast';
 import { PlusIcon, TokenIcon, TrashIcon } from '../components/icons';
@@ -85,12 +89,7 @@ export function AccessTokensPage() {
       ) : (
         <section className="card table-card" aria-label="Access tokens">
           {res.error && !res.data ? (
-            <div className="callout callout-error table-message" role="alert">
-              <p>Could not load access tokens. {errorMessage(res.error)}</p>
-              <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-                Try again
-              </button>
-            </div>
+            <LoadError message="Could not load access tokens." error={res.error} refetch={refetch} className="table-message" />
           ) : (
             <div className="table-wrap" aria-busy={res.fetching}>
               <table className="table">
@@ -110,16 +109,7 @@ export function AccessTokensPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {!res.data &&
-                    Array.from({ length: 3 }, (_, i) => (
-                      <tr key={i} aria-hidden="true">
-                        {Array.from({ length: columns }, (_, j) => (
-                          <td key={j}>
-                            <span className="skeleton" />
-                          </td>
-                        ))}
-                      </tr>
-                    ))}
+                  {!res.data && <SkeletonRows rows={3} columns={columns} />}
                   {tokens.map((t) => (
                     <tr key={t.id} data-testid="token-row" data-token-id={t.id}>
                       <th scope="row" className="col-name">
@@ -259,11 +249,7 @@ function CreateTokenDialog({ allowed, role, onClose }: { allowed: AccessScope[];
             {`curl ${window.location.origin}/graphql \\\n  -H "Authorization: Bearer $BT_ACCESS_TOKEN" \\\n  -H "Content-Type: application/json" \\\n  -d '{"query":"{ apiKeys(first: 5) { edges { node { name status } } } }"}'`}
           </pre>
         </div>
-        <div className="dialog-footer">
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
+        <DialogDoneFooter onDone={onClose} />
       </Dialog>
     );
   }
@@ -271,33 +257,18 @@ function CreateTokenDialog({ allowed, role, onClose }: { allowed: AccessScope[];
   return (
     <Dialog title="Create access token" description="For one script or service. It can do only what its scopes and your role allow." onClose={onClose} size="lg">
       <form ref={formRef} onSubmit={onSubmit} noValidate className="form">
-        {general && (
-          <div className="callout callout-error" role="alert">
-            {general}
-          </div>
-        )}
-        <div className="field">
-          <label className="field-label" htmlFor={id('name')}>
-            Token name
-          </label>
-          <input
-            id={id('name')}
-            data-field="name"
-            className="input"
-            placeholder="e.g. Terraform (CI)"
-            value={form.name}
-            onChange={(e) => set('name', e.target.value)}
-            maxLength={200}
-            autoComplete="off"
-            aria-invalid={!!errors.name}
-            aria-describedby={errors.name ? id('name-error') : undefined}
-          />
-          {errors.name && (
-            <p id={id('name-error')} className="field-error">
-              {errors.name}
-            </p>
-          )}
-        </div>
+        <FormError message={general} />
+        <TextField
+          id={id('name')}
+          label="Token name"
+          error={errors.name}
+          data-field="name"
+          placeholder="e.g. Terraform (CI)"
+          value={form.name}
+          onChange={(e) => set('name', e.target.value)}
+          maxLength={200}
+          autoComplete="off"
+        />
 
         <fieldset className="field" aria-invalid={!!errors.scopes} aria-describedby={errors.scopes ? id('scopes-error') : undefined}>
           <legend className="field-label">Scopes</legend>
@@ -335,11 +306,7 @@ function CreateTokenDialog({ allowed, role, onClose }: { allowed: AccessScope[];
             })}
           </div>
           <p className="field-hint">Tokens never reveal keys and never manage the team, the settings or other tokens.</p>
-          {errors.scopes && (
-            <p id={id('scopes-error')} className="field-error">
-              {errors.scopes}
-            </p>
-          )}
+          <FieldError id={id('scopes-error')} message={errors.scopes} />
         </fieldset>
 
         <fieldset className="field" aria-describedby={errors.expiresAt ? id('expiresAt-error') : id('expiry-hint')}>
@@ -362,21 +329,10 @@ function CreateTokenDialog({ allowed, role, onClose }: { allowed: AccessScope[];
           <p id={id('expiry-hint')} className="field-hint">
             Expires {formatDateTime(expiryFor(form.days))}. Every token expires; create a new one before then.
           </p>
-          {errors.expiresAt && (
-            <p id={id('expiresAt-error')} className="field-error">
-              {errors.expiresAt}
-            </p>
-          )}
+          <FieldError id={id('expiresAt-error')} message={errors.expiresAt} />
         </fieldset>
 
-        <div className="dialog-footer">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={state.fetching}>
-            {state.fetching ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
+        <DialogFormFooter onCancel={onClose} busy={state.fetching} submitLabel="Create token" busyLabel="Creating…" />
       </form>
     </Dialog>
   );
@@ -384,38 +340,22 @@ function CreateTokenDialog({ allowed, role, onClose }: { allowed: AccessScope[];
 
 function RevokeDialog({ token, onClose }: { token: Token; onClose: () => void }) {
   const [state, revoke] = useMutation(RevokeAccessTokenMutation);
-  const [error, setError] = useState<string | null>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const toast = useToast();
-  async function onConfirm() {
-    setError(null);
-    const res = await revoke({ id: token.id }, ctx);
-    if (res.error) {
-      setError(errorMessage(res.error));
-      return;
-    }
-    toast(`Access token “${token.name}” revoked.`);
-    onClose();
-  }
   return (
-    <Dialog role="alertdialog" title={`Revoke access token “${token.name}”?`} onClose={onClose} size="sm" initialFocus={cancelRef}>
-      <p className="dialog-text">
-        Scripts using <strong>{token.name}</strong> (<code>{token.maskedToken}</code>) are refused from their next
-        request. This cannot be undone.
-      </p>
-      {error && (
-        <div className="callout callout-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="dialog-footer">
-        <button ref={cancelRef} type="button" className="button button-secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="button button-danger" onClick={onConfirm} disabled={state.fetching}>
-          {state.fetching ? 'Revoking…' : 'Revoke token'}
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={`Revoke access token “${token.name}”?`}
+      confirmLabel="Revoke token"
+      busyLabel="Revoking…"
+      busy={state.fetching}
+      onConfirm={() => revoke({ id: token.id }, ctx)}
+      onDone={() => {
+        toast(`Access token “${token.name}” revoked.`);
+        onClose();
+      }}
+      onClose={onClose}
+    >
+      Scripts using <strong>{token.name}</strong> (<code>{token.maskedToken}</code>) are refused from their next
+      request. This cannot be undone.
+    </ConfirmDialog>
   );
 }

@@ -11,8 +11,11 @@ import { WarningBadges } from '../components/WarningBadges';
 import { useCan } from '../me';
 import { WHY } from '../lib/roles';
 import { RelativeTime } from '../components/RelativeTime';
-import { KeyIcon, PlusIcon, SearchIcon, SortIcon, WarningIcon } from '../components/icons';
-import { errorMessage } from '../lib/errors';
+import { KeyIcon, PlusIcon, SortIcon, WarningIcon } from '../components/icons';
+import { FilterSelect, SearchField } from '../components/Filters';
+import { LoadError } from '../components/LoadError';
+import { Pagination } from '../components/Pagination';
+import { SkeletonRows } from '../components/SkeletonRows';
 import { useDebouncedParam, useUrlState } from '../lib/urlState';
 import { formatDate, formatExact, formatTime } from '../lib/time';
 
@@ -153,54 +156,40 @@ export function ApiKeysPage() {
       ) : (
         <section className="card" aria-label="API keys">
           <div className="toolbar" role="search">
-            <div className="search">
-              <SearchIcon className="search-icon" />
-              <label htmlFor="key-search" className="sr-only">
-                Search keys by name
-              </label>
-              <input
-                id="key-search"
-                type="search"
-                className="input"
-                placeholder="Search by name"
-                value={search}
-                onChange={(e) => setSearch(e.target.value)}
-                autoComplete="off"
-              />
-            </div>
+            <SearchField
+              id="key-search"
+              label="Search keys by name"
+              placeholder="Search by name"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
             <div className="filters">
-              <label className="sr-only" htmlFor="status-filter">
-                Filter by status
-              </label>
-              <select
+              <FilterSelect
                 id="status-filter"
-                className="input input-select"
+                label="Filter by status"
+                allLabel="All statuses"
                 value={params.get('status') ?? ''}
-                onChange={(e) => update({ status: e.target.value || null })}
+                onChange={(status) => update({ status })}
               >
-                <option value="">All statuses</option>
                 {STATUSES.map((s) => (
                   <option key={s.value} value={s.value}>
                     {s.label}
                   </option>
                 ))}
-              </select>
-              <label className="sr-only" htmlFor="permission-filter">
-                Filter by permission
-              </label>
-              <select
+              </FilterSelect>
+              <FilterSelect
                 id="permission-filter"
-                className="input input-select"
+                label="Filter by permission"
+                allLabel="All permissions"
                 value={params.get('permission') ?? ''}
-                onChange={(e) => update({ permission: e.target.value || null })}
+                onChange={(permission) => update({ permission })}
               >
-                <option value="">All permissions</option>
                 {(perms.data?.permissions ?? []).map((p) => (
                   <option key={p.key} value={p.key}>
                     {p.name}
                   </option>
                 ))}
-              </select>
+              </FilterSelect>
               <label className={`filter-check${attention ? ' checked' : ''}`}>
                 <input
                   type="checkbox"
@@ -230,12 +219,7 @@ export function ApiKeysPage() {
           </div>
 
           {result.error && !data ? (
-            <div className="callout callout-error table-message" role="alert">
-              <p>Could not load API keys. {errorMessage(result.error)}</p>
-              <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-                Try again
-              </button>
-            </div>
+            <LoadError message="Could not load API keys." error={result.error} refetch={refetch} className="table-message" />
           ) : (
             <div className={`table-wrap${result.fetching && data ? ' is-refreshing' : ''}`} aria-busy={result.fetching}>
               <table className="table">
@@ -259,16 +243,7 @@ export function ApiKeysPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {!data &&
-                    Array.from({ length: 5 }, (_, i) => (
-                      <tr key={i} className="skeleton-row" aria-hidden="true">
-                        {Array.from({ length: columns }, (_, j) => (
-                          <td key={j}>
-                            <span className="skeleton" />
-                          </td>
-                        ))}
-                      </tr>
-                    ))}
+                  {!data && <SkeletonRows rows={5} columns={columns} className="skeleton-row" />}
                   {data && keys.length === 0 && (
                     <tr>
                       <td colSpan={columns} className="table-empty">
@@ -286,51 +261,29 @@ export function ApiKeysPage() {
           )}
 
           {conn && (keys.length > 0 || paging) && (
-            <nav className="pagination" aria-label="Pagination">
-              <p className="pagination-info" aria-live="polite">
-                {keys.length > 0 ? (
-                  total !== null ? (
-                    <>
-                      Showing <strong>{firstShown}</strong>–<strong>{lastShown}</strong> of <strong>{total}</strong>{' '}
-                      {total === 1 ? 'key' : 'keys'}
-                    </>
-                  ) : (
-                    <>
-                      Showing <strong>{firstShown}</strong>–<strong>{lastShown}</strong> of many
-                    </>
-                  )
+            <Pagination
+              page={page}
+              pageInfo={conn.pageInfo}
+              update={update}
+              previousLabel="Previous"
+              nextLabel="Next"
+              nextDisabled={!(conn.pageInfo.hasNextPage || params.get('before')) || (total !== null && lastShown >= total)}
+            >
+              {keys.length > 0 ? (
+                total !== null ? (
+                  <>
+                    Showing <strong>{firstShown}</strong>–<strong>{lastShown}</strong> of <strong>{total}</strong>{' '}
+                    {total === 1 ? 'key' : 'keys'}
+                  </>
                 ) : (
-                  <>No keys on this page</>
-                )}
-              </p>
-              <div className="pagination-buttons">
-                <button
-                  type="button"
-                  className="button button-secondary button-sm"
-                  disabled={page <= 1 || !conn.pageInfo.startCursor}
-                  onClick={() =>
-                    update(
-                      page - 1 <= 1
-                        ? { after: null, before: null, page: null }
-                        : { after: null, before: conn.pageInfo.startCursor ?? null, page: String(page - 1) },
-                      false,
-                    )
-                  }
-                >
-                  Previous
-                </button>
-                <button
-                  type="button"
-                  className="button button-secondary button-sm"
-                  disabled={!(conn.pageInfo.hasNextPage || params.get('before')) || (total !== null && lastShown >= total)}
-                  onClick={() =>
-                    update({ before: null, after: conn.pageInfo.endCursor ?? null, page: String(page + 1) }, false)
-                  }
-                >
-                  Next
-                </button>
-              </div>
-            </nav>
+                  <>
+                    Showing <strong>{firstShown}</strong>–<strong>{lastShown}</strong> of many
+                  </>
+                )
+              ) : (
+                <>No keys on this page</>
+              )}
+            </Pagination>
           )}
         </section>
       )}

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useAuth } from '../auth';
+import { FormError, TextField } from '../components/Field';
 import { Logo } from '../components/Logo';
 
 export const PASSWORD_MIN = 8;
@@ -73,62 +74,34 @@ export function InvitePage() {
         </div>
         <h1>Accept your invitation</h1>
         <p className="muted">Choose a password to join the account. You sign in with it and your email from now on.</p>
-        {general && (
-          <div className="callout callout-error" role="alert">
-            {general}
-          </div>
-        )}
+        <FormError message={general} />
         <form onSubmit={onSubmit} noValidate className="form">
-          <div className="field">
-            <label className="field-label" htmlFor={`${uid}-pw`}>
-              New password
-            </label>
-            <input
-              id={`${uid}-pw`}
-              type="password"
-              className="input"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => {
-                setPassword(e.target.value);
-                if (errors.password) setErrors((x) => ({ ...x, password: undefined }));
-              }}
-              aria-invalid={!!errors.password}
-              aria-describedby={`${uid}-pw-hint${errors.password ? ` ${uid}-pw-error` : ''}`}
-              autoFocus
-            />
-            <p id={`${uid}-pw-hint`} className="field-hint">
-              At least {PASSWORD_MIN} characters. A passphrase of a few words is easy to remember and hard to guess.
-            </p>
-            {errors.password && (
-              <p id={`${uid}-pw-error`} className="field-error">
-                {errors.password}
-              </p>
-            )}
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor={`${uid}-confirm`}>
-              Repeat the password
-            </label>
-            <input
-              id={`${uid}-confirm`}
-              type="password"
-              className="input"
-              autoComplete="new-password"
-              value={confirm}
-              onChange={(e) => {
-                setConfirm(e.target.value);
-                if (errors.confirm) setErrors((x) => ({ ...x, confirm: undefined }));
-              }}
-              aria-invalid={!!errors.confirm}
-              aria-describedby={errors.confirm ? `${uid}-confirm-error` : undefined}
-            />
-            {errors.confirm && (
-              <p id={`${uid}-confirm-error`} className="field-error">
-                {errors.confirm}
-              </p>
-            )}
-          </div>
+          <TextField
+            id={`${uid}-pw`}
+            label="New password"
+            hint={`At least ${PASSWORD_MIN} characters. A passphrase of a few words is easy to remember and hard to guess.`}
+            error={errors.password}
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => {
+              setPassword(e.target.value);
+              if (errors.password) setErrors((x) => ({ ...x, password: undefined }));
+            }}
+            autoFocus
+          />
+          <TextField
+            id={`${uid}-confirm`}
+            label="Repeat the password"
+            error={errors.confirm}
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => {
+              setConfirm(e.target.value);
+              if (errors.confirm) setErrors((x) => ({ ...x, confirm: undefined }));
+            }}
+          />
           <button type="submit" className="button button-primary button-block" disabled={busy}>
             {busy ? 'Joining…' : 'Set password and sign in'}
           </button>

@@ -7,6 +7,7 @@ import { WarningBadges, warningExplanation, warningLabel } from '../components/W
 import { useCan } from '../me';
 import { WHY } from '../lib/roles';
 import { KeyActions } from '../components/KeyActions';
+import { LoadError } from '../components/LoadError';
 import { MaskedKey } from '../components/MaskedKey';
 import { StatusBadge } from '../components/StatusBadge';
 import { RelativeTime } from '../components/RelativeTime';
@@ -45,12 +46,7 @@ export function KeyDetailPage() {
     return (
       <div className="page">
         <BackLink />
-        <div className="callout callout-error" role="alert">
-          <p>Could not load this key. {errorMessage(result.error)}</p>
-          <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-            Try again
-          </button>
-        </div>
+        <LoadError message="Could not load this key." error={result.error} refetch={refetch} />
       </div>
     );
   }
@@ -227,12 +223,7 @@ function UsageSection({ id }: { id: string }) {
         )}
       </div>
       {res.error && !res.data ? (
-        <div className="callout callout-error" role="alert">
-          <p>Could not load usage. {errorMessage(res.error)}</p>
-          <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-            Try again
-          </button>
-        </div>
+        <LoadError message="Could not load usage." error={res.error} refetch={refetch} />
       ) : !res.data ? (
         <div className="chart-placeholder skeleton" role="status" aria-label="Loading usage" />
       ) : (

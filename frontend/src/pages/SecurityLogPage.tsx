@@ -4,9 +4,11 @@ import { useQuery } from 'urql';
 import { AdminsQuery, SecurityLogQuery } from '../graphql/operations';
 import type { AuditAction, SecurityLogQuery as SecurityLogData, SecurityLogQueryVariables } from '../gql/graphql';
 import { ACTION_GROUPS, ALL_ACTIONS, actionLabel, actionTone } from '../lib/audit';
-import { errorMessage } from '../lib/errors';
 import { formatDate, formatExact, formatTime } from '../lib/time';
-import { SearchIcon } from '../components/icons';
+import { FilterSelect, SearchField } from '../components/Filters';
+import { LoadError } from '../components/LoadError';
+import { Pagination } from '../components/Pagination';
+import { SkeletonRows } from '../components/SkeletonRows';
 import { useDebouncedParam, useUrlState } from '../lib/urlState';
 
 export const LOG_PAGE_SIZE = 25;
@@ -58,7 +60,6 @@ export function SecurityLogPage() {
   const keyLabel = keyId ? (events.find((e) => e.apiKeyID === keyId)?.apiKeyName ?? `#${keyId}`) : null;
   // Paging backwards (`before`) the server does not say whether older pages follow: they do, we came from one.
   const hasOlder = !!conn && (conn.pageInfo.hasNextPage || !!params.get('before'));
-  const hasNewer = page > 1;
 
   return (
     <div className="page">
@@ -75,16 +76,13 @@ export function SecurityLogPage() {
       <section className="card table-card" aria-label="Security events">
         <div className="toolbar" role="search" aria-label="Filter the security log">
           <div className="filters">
-            <label className="sr-only" htmlFor="log-action">
-              Filter by event
-            </label>
-            <select
+            <FilterSelect
               id="log-action"
-              className="input input-select"
+              label="Filter by event"
+              allLabel="All events"
               value={params.get('action') ?? ''}
-              onChange={(e) => update({ action: e.target.value || null })}
+              onChange={(action) => update({ action })}
             >
-              <option value="">All events</option>
               {ACTION_GROUPS.map((g) => (
                 <optgroup key={g.label} label={g.label}>
                   {g.actions.map((a) => (
@@ -94,43 +92,30 @@ export function SecurityLogPage() {
                   ))}
                 </optgroup>
               ))}
-            </select>
-            <div className="search search-sm">
-              <SearchIcon className="search-icon" />
-              <label htmlFor="log-key" className="sr-only">
-                Filter by key name
-              </label>
-              <input
-                id="log-key"
-                type="search"
-                className="input"
-                placeholder="Key name"
-                value={keyName}
-                onChange={(e) => setKeyName(e.target.value)}
-                autoComplete="off"
-              />
-            </div>
-            <div className="search search-sm">
-              <SearchIcon className="search-icon" />
-              <label htmlFor="log-actor" className="sr-only">
-                Filter by actor
-              </label>
-              <input
-                id="log-actor"
-                type="search"
-                className="input"
-                placeholder="Actor email"
-                list="log-actors"
-                value={actor}
-                onChange={(e) => setActor(e.target.value)}
-                autoComplete="off"
-              />
+            </FilterSelect>
+            <SearchField
+              id="log-key"
+              label="Filter by key name"
+              small
+              placeholder="Key name"
+              value={keyName}
+              onChange={(e) => setKeyName(e.target.value)}
+            />
+            <SearchField
+              id="log-actor"
+              label="Filter by actor"
+              small
+              placeholder="Actor email"
+              list="log-actors"
+              value={actor}
+              onChange={(e) => setActor(e.target.value)}
+            >
               <datalist id="log-actors">
                 {(admins.data?.admins ?? []).map((a) => (
                   <option key={a.id} value={a.email} />
                 ))}
               </datalist>
-            </div>
+            </SearchField>
             {keyId && (
               <span className="filter-chip" data-testid="key-filter">
                 Key: {keyLabel}
@@ -156,12 +141,7 @@ export function SecurityLogPage() {
         </div>
 
         {result.error && !data ? (
-          <div className="callout callout-error table-message" role="alert">
-            <p>Could not load the security log. {errorMessage(result.error)}</p>
-            <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-              Try again
-            </button>
-          </div>
+          <LoadError message="Could not load the security log." error={result.error} refetch={refetch} className="table-message" />
         ) : (
           <div className={`table-wrap${result.fetching && data ? ' is-refreshing' : ''}`} aria-busy={result.fetching}>
             <table className="table">
@@ -177,16 +157,7 @@ export function SecurityLogPage() {
                 </tr>
               </thead>
               <tbody>
-                {!data &&
-                  Array.from({ length: 6 }, (_, i) => (
-                    <tr key={i} className="skeleton-row" aria-hidden="true">
-                      {Array.from({ length: 6 }, (_, j) => (
-                        <td key={j}>
-                          <span className="skeleton" />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
+                {!data && <SkeletonRows rows={6} columns={6} className="skeleton-row" />}
                 {data && events.length === 0 && (
                   <tr>
                     <td colSpan={6} className="table-empty">
@@ -233,42 +204,22 @@ export function SecurityLogPage() {
         )}
 
         {conn && (events.length > 0 || page > 1) && (
-          <nav className="pagination" aria-label="Pagination">
-            <p className="pagination-info" aria-live="polite">
-              Page <strong>{page}</strong>
-              {events.length > 0 && (
-                <>
-                  {' '}
-                  · events <strong>{(page - 1) * LOG_PAGE_SIZE + 1}</strong>–<strong>{(page - 1) * LOG_PAGE_SIZE + events.length}</strong>
-                </>
-              )}
-            </p>
-            <div className="pagination-buttons">
-              <button
-                type="button"
-                className="button button-secondary button-sm"
-                disabled={!hasNewer || !conn.pageInfo.startCursor}
-                onClick={() =>
-                  update(
-                    page - 1 <= 1
-                      ? { after: null, before: null, page: null }
-                      : { after: null, before: conn.pageInfo.startCursor ?? null, page: String(page - 1) },
-                    false,
-                  )
-                }
-              >
-                Newer
-              </button>
-              <button
-                type="button"
-                className="button button-secondary button-sm"
-                disabled={!hasOlder || !conn.pageInfo.endCursor}
-                onClick={() => update({ before: null, after: conn.pageInfo.endCursor ?? null, page: String(page + 1) }, false)}
-              >
-                Older
-              </button>
-            </div>
-          </nav>
+          <Pagination
+            page={page}
+            pageInfo={conn.pageInfo}
+            update={update}
+            previousLabel="Newer"
+            nextLabel="Older"
+            nextDisabled={!hasOlder || !conn.pageInfo.endCursor}
+          >
+            Page <strong>{page}</strong>
+            {events.length > 0 && (
+              <>
+                {' '}
+                · events <strong>{(page - 1) * LOG_PAGE_SIZE + 1}</strong>–<strong>{(page - 1) * LOG_PAGE_SIZE + events.length}</strong>
+              </>
+            )}
+          </Pagination>
         )}
       </section>
     </div>

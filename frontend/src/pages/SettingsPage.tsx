@@ -2,6 +2,8 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { AccountSettingsQuery, UpdateAccountSettingsMutation } from '../graphql/operations';
 import type { AccountSettingsFieldsFragment, LeakedKeyAction, UpdateAccountSettingsInput } from '../gql/graphql';
+import { FieldError, FormError } from '../components/Field';
+import { LoadError } from '../components/LoadError';
 import { useToast } from '../components/Toast';
 import { useCan } from '../me';
 import { ROLE_LABEL, WHY } from '../lib/roles';
@@ -96,12 +98,7 @@ export function SettingsPage() {
         </p>
       )}
       {forbidden ? null : res.error && !settings ? (
-        <div className="callout callout-error" role="alert">
-          <p>Could not load the settings. {errorMessage(res.error)}</p>
-          <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-            Try again
-          </button>
-        </div>
+        <LoadError message="Could not load the settings." error={res.error} refetch={refetch} />
       ) : !settings ? (
         <div className="card" aria-busy="true">
           <p className="sr-only" role="status">
@@ -192,20 +189,11 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
   }
 
   const describedBy = (f: SettingsField, hint: string) => [id(hint), errors[f] ? id(`${f}-error`) : undefined].filter(Boolean).join(' ');
-  const fieldError = (f: SettingsField) =>
-    errors[f] ? (
-      <p id={id(`${f}-error`)} className="field-error">
-        {errors[f]}
-      </p>
-    ) : null;
+  const fieldError = (f: SettingsField) => <FieldError id={id(`${f}-error`)} message={errors[f]} />;
 
   return (
     <form ref={formRef} onSubmit={onSubmit} noValidate className="settings-form" aria-label="Account settings">
-      {general && (
-        <div className="callout callout-error" role="alert">
-          {general}
-        </div>
-      )}
+      <FormError message={general} />
       <fieldset className="settings-fieldset" disabled={readOnly}>
         <section className="card settings-section" aria-labelledby={id('lifetime-title')}>
           <h2 id={id('lifetime-title')} className="card-title">

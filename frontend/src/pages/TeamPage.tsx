@@ -2,7 +2,11 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { AdminsQuery, InviteAdminMutation, RemoveAdminMutation, UpdateAdminRoleMutation } from '../graphql/operations';
 import type { AdminRole, AdminsQuery as AdminsData } from '../gql/graphql';
-import { Dialog } from '../components/Dialog';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Dialog, DialogFormFooter } from '../components/Dialog';
+import { FieldError, FormError, TextField } from '../components/Field';
+import { LoadError } from '../components/LoadError';
+import { SkeletonRows } from '../components/SkeletonRows';
 import { useToast } from '../components/Toast';
 import { PlusIcon, TrashIcon } from '../components/icons';
 import { useCan, useMe } from '../me';
@@ -56,12 +60,7 @@ export function TeamPage() {
 
       <section className="card table-card" aria-label="Team members">
         {res.error && !res.data ? (
-          <div className="callout callout-error table-message" role="alert">
-            <p>Could not load the team. {errorMessage(res.error)}</p>
-            <button type="button" className="button button-secondary button-sm" onClick={() => refetch({ requestPolicy: 'network-only' })}>
-              Try again
-            </button>
-          </div>
+          <LoadError message="Could not load the team." error={res.error} refetch={refetch} className="table-message" />
         ) : (
           <div className="table-wrap" aria-busy={res.fetching}>
             <table className="table">
@@ -80,16 +79,7 @@ export function TeamPage() {
                 </tr>
               </thead>
               <tbody>
-                {!res.data &&
-                  Array.from({ length: 3 }, (_, i) => (
-                    <tr key={i} aria-hidden="true">
-                      {Array.from({ length: can.manageTeam ? 5 : 4 }, (_, j) => (
-                        <td key={j}>
-                          <span className="skeleton" />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
+                {!res.data && <SkeletonRows rows={3} columns={can.manageTeam ? 5 : 4} />}
                 {admins.map((a) => (
                   <MemberRow key={a.id} member={a} isMe={a.id === me?.id} manage={can.manageTeam} onRemove={() => setRemoving(a)} />
                 ))}
@@ -232,36 +222,21 @@ function InviteDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Invite an admin" description="They get an email with a link to set a password. The link works once, for 72 hours." onClose={onClose} size="md">
       <form onSubmit={onSubmit} noValidate className="form">
-        {general && (
-          <div className="callout callout-error" role="alert">
-            {general}
-          </div>
-        )}
-        <div className="field">
-          <label className="field-label" htmlFor={`${uid}-email`}>
-            Email
-          </label>
-          <input
-            ref={emailRef}
-            id={`${uid}-email`}
-            type="email"
-            className="input"
-            placeholder="name@example.com"
-            value={email}
-            onChange={(e) => {
-              setEmail(e.target.value);
-              if (errors.email) setErrors((x) => ({ ...x, email: undefined }));
-            }}
-            autoComplete="off"
-            aria-invalid={!!errors.email}
-            aria-describedby={errors.email ? `${uid}-email-error` : undefined}
-          />
-          {errors.email && (
-            <p id={`${uid}-email-error`} className="field-error">
-              {errors.email}
-            </p>
-          )}
-        </div>
+        <FormError message={general} />
+        <TextField
+          ref={emailRef}
+          id={`${uid}-email`}
+          label="Email"
+          error={errors.email}
+          type="email"
+          placeholder="name@example.com"
+          value={email}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            if (errors.email) setErrors((x) => ({ ...x, email: undefined }));
+          }}
+          autoComplete="off"
+        />
         <fieldset className="field" aria-describedby={errors.role ? `${uid}-role-error` : undefined}>
           <legend className="field-label">Role</legend>
           <div className="radio-cards radio-cards-stack">
@@ -285,20 +260,9 @@ function InviteDialog({ onClose }: { onClose: () => void }) {
               </label>
             ))}
           </div>
-          {errors.role && (
-            <p id={`${uid}-role-error`} className="field-error">
-              {errors.role}
-            </p>
-          )}
+          <FieldError id={`${uid}-role-error`} message={errors.role} />
         </fieldset>
-        <div className="dialog-footer">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={state.fetching}>
-            {state.fetching ? 'Sending…' : 'Send invitation'}
-          </button>
-        </div>
+        <DialogFormFooter onCancel={onClose} busy={state.fetching} submitLabel="Send invitation" busyLabel="Sending…" />
       </form>
     </Dialog>
   );
@@ -306,38 +270,22 @@ function InviteDialog({ onClose }: { onClose: () => void }) {
 
 function RemoveDialog({ member, onClose }: { member: Member; onClose: () => void }) {
   const [state, remove] = useMutation(RemoveAdminMutation);
-  const [error, setError] = useState<string | null>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const toast = useToast();
-  async function onConfirm() {
-    setError(null);
-    const res = await remove({ id: member.id }, ctx);
-    if (res.error) {
-      setError(errorMessage(res.error));
-      return;
-    }
-    toast(`${member.email} removed from the team.`);
-    onClose();
-  }
   return (
-    <Dialog role="alertdialog" title={`Remove ${member.email}?`} onClose={onClose} size="sm" initialFocus={cancelRef}>
-      <p className="dialog-text">
-        <strong>{member.email}</strong> ({ROLE_LABEL[member.role]}) loses access at once: their sessions end and their
-        access tokens stop working. Their actions stay in the security log.
-      </p>
-      {error && (
-        <div className="callout callout-error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="dialog-footer">
-        <button ref={cancelRef} type="button" className="button button-secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" className="button button-danger" onClick={onConfirm} disabled={state.fetching}>
-          {state.fetching ? 'Removing…' : 'Remove admin'}
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={`Remove ${member.email}?`}
+      confirmLabel="Remove admin"
+      busyLabel="Removing…"
+      busy={state.fetching}
+      onConfirm={() => remove({ id: member.id }, ctx)}
+      onDone={() => {
+        toast(`${member.email} removed from the team.`);
+        onClose();
+      }}
+      onClose={onClose}
+    >
+      <strong>{member.email}</strong> ({ROLE_LABEL[member.role]}) loses access at once: their sessions end and their
+      access tokens stop working. Their actions stay in the security log.
+    </ConfirmDialog>
   );
 }
