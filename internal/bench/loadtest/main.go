@@ -7,7 +7,8 @@
 //     valid key, an unknown key and a bad-checksum key, in alternating rounds
 //     so that background load hits all alike, and prints each target's
 //     median req/s, p50 and p99 and the median of its rounds' throughput
-//     ratios to the /healthz round before each;
+//     ratios, each to the mean of the /healthz rounds that open and close
+//     that round's turn (the other targets' order rotates each turn);
 //     a reference row sends /healthz the same Authorization header, which
 //     shows what the request's size alone costs;
 //
