@@ -32,7 +32,7 @@ type Admin struct {
 	InvitePending bool `json:"invite_pending,omitempty"`
 	// InviteTokenHash holds the value of the "invite_token_hash" field.
 	InviteTokenHash *[]byte `json:"-"`
-	// InviteExpiresAt holds the value of the "invite_expires_at" field.
+	// When the pending invite's link stops working; null unless invitePending.
 	InviteExpiresAt *time.Time `json:"invite_expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AdminQuery when eager-loading is set.

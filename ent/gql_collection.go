@@ -248,6 +248,11 @@ func (_q *AdminQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, admin.FieldInvitePending)
 				fieldSeen[admin.FieldInvitePending] = struct{}{}
 			}
+		case "inviteExpiresAt":
+			if _, ok := fieldSeen[admin.FieldInviteExpiresAt]; !ok {
+				selectedFields = append(selectedFields, admin.FieldInviteExpiresAt)
+				fieldSeen[admin.FieldInviteExpiresAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

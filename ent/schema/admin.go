@@ -30,9 +30,11 @@ func (Admin) Fields() []ent.Field {
 		// The pending invite: the SHA-256 of the token in the emailed link and
 		// when it stops working. Both are cleared when it is accepted, so the
 		// link works once; the row's email binds the invite to its address.
+		// Only the expiry is in GraphQL (the Team page tells expired invites).
 		field.Bytes("invite_token_hash").Optional().Nillable().Sensitive().Unique().
 			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Time("invite_expires_at").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("invite_expires_at").Optional().Nillable().
+			Comment("When the pending invite's link stops working; null unless invitePending."),
 	}
 }
 

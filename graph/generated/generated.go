@@ -73,12 +73,13 @@ type ComplexityRoot struct {
 	}
 
 	Admin struct {
-		Account       func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Email         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		InvitePending func(childComplexity int) int
-		Role          func(childComplexity int) int
+		Account         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Email           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		InviteExpiresAt func(childComplexity int) int
+		InvitePending   func(childComplexity int) int
+		Role            func(childComplexity int) int
 	}
 
 	ApiKey struct {
@@ -434,6 +435,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Admin.ID(childComplexity), true
+	case "Admin.inviteExpiresAt":
+		if e.ComplexityRoot.Admin.InviteExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Admin.InviteExpiresAt(childComplexity), true
 	case "Admin.invitePending":
 		if e.ComplexityRoot.Admin.InvitePending == nil {
 			break
@@ -1238,6 +1245,10 @@ type Admin implements Node {
   email: String!
   role: AdminRole!
   invitePending: Boolean!
+  """
+  When the pending invite's link stops working; null unless invitePending.
+  """
+  inviteExpiresAt: Time
 }
 """
 Ordering options for Admin connections
@@ -2076,7 +2087,11 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Invites an admin by email (owners only): an email with a link valid for 72 h."
+  """
+  Invites an admin by email (owners only): an email with a link valid for 72 h. For a pending
+  invite of this account it re-sends the invite: a new link (the old one stops working), 72 h
+  from now, with the given role.
+  """
   inviteAdmin(input: InviteAdminInput!): InviteAdminPayload!
   "Accepts an invite: sets the password and signs in (sets the session cookie, like login)."
   acceptInvite(input: AcceptInviteInput!): LoginPayload!
@@ -2159,6 +2174,8 @@ func (ec *executionContext) childFields_Admin(ctx context.Context, field graphql
 		return ec.fieldContext_Admin_role(ctx, field)
 	case "invitePending":
 		return ec.fieldContext_Admin_invitePending(ctx, field)
+	case "inviteExpiresAt":
+		return ec.fieldContext_Admin_inviteExpiresAt(ctx, field)
 	case "account":
 		return ec.fieldContext_Admin_account(ctx, field)
 	}
@@ -3485,6 +3502,29 @@ func (ec *executionContext) _Admin_invitePending(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Admin_invitePending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Admin", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Admin_inviteExpiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Admin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Admin_inviteExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InviteExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Admin_inviteExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Admin", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Admin_account(ctx context.Context, field graphql.CollectedField, obj *ent.Admin) (ret graphql.Marshaler) {
@@ -9435,6 +9475,11 @@ func (ec *executionContext) _Admin(ctx context.Context, sel ast.SelectionSet, ob
 		case "invitePending":
 			out.Values[i] = ec._Admin_invitePending(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inviteExpiresAt":
+			out.Values[i] = ec._Admin_inviteExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "account":

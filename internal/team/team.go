@@ -74,8 +74,11 @@ func (s *Service) List(ctx context.Context) ([]*ent.Admin, error) {
 
 // Invite creates a pending admin with the role and emails a link
 // <BT_PUBLIC_URL>/invite/<token>, valid for 72 h and once; only the token's
-// SHA-256 is stored. Errors: Invalid (email — also when any account already
-// has an admin with it, without saying which; role).
+// SHA-256 is stored. For an email that is a pending invite of the viewer's
+// account it re-sends the invite instead: a new token (the old link stops
+// working), a new expiry, the new role and a new email. Errors: Invalid
+// (email — also when an admin of any account, or another account's pending
+// invite, has it, without saying which; role).
 func (s *Service) Invite(ctx context.Context, v *auth.Viewer, email string, role admin.Role) (*ent.Admin, error) {
 	email = auth.NormalizeEmail(email)
 	if err := checkInvitee(email); err != nil {
@@ -86,14 +89,6 @@ func (s *Service) Invite(ctx context.Context, v *auth.Viewer, email string, role
 	}
 	if email == v.Email {
 		return nil, apperr.Invalidf("email", "You are already on the team.")
-	}
-	// Emails are unique across accounts (sign-in takes only email and password).
-	taken, err := s.cfg.Client.Admin.Query().Where(admin.Email(email)).Exist(tenant.Unscoped(ctx))
-	if err != nil {
-		return nil, apperr.Internalf(err, "find admin")
-	}
-	if taken {
-		return nil, errTaken
 	}
 	token, hash, err := newInviteToken()
 	if err != nil {
@@ -108,16 +103,16 @@ func (s *Service) Invite(ctx context.Context, v *auth.Viewer, email string, role
 	msg.AccountID, msg.From, msg.Recipients.To = v.AccountID, s.cfg.MailFrom, []string{email}
 	var a *ent.Admin
 	err = db.WithTx(ctx, s.cfg.Client, func(tx *ent.Tx) error {
-		a, err = tx.Admin.Create().SetAccountID(v.AccountID).SetEmail(email).SetPasswordHash(unusablePassword).
-			SetRole(role).SetInvitePending(true).SetInviteTokenHash(hash).SetInviteExpiresAt(expires).Save(ctx)
-		if ent.IsConstraintError(err) { // invited elsewhere meanwhile
-			return errTaken
-		}
+		var resent bool
+		a, resent, err = saveInvite(ctx, tx, v.AccountID, email, role, hash, expires)
 		if err != nil {
-			return apperr.Internalf(err, "create admin")
+			return err
 		}
-		if err := auth.Record(ctx, tx.Client(), auth.ViewerEvent(ctx, v, auditevent.ActionADMIN_INVITED,
-			fmt.Sprintf("%s as %s", email, role))); err != nil {
+		detail := fmt.Sprintf("%s as %s", email, role)
+		if resent {
+			detail += " (re-sent)"
+		}
+		if err := auth.Record(ctx, tx.Client(), auth.ViewerEvent(ctx, v, auditevent.ActionADMIN_INVITED, detail)); err != nil {
 			return err
 		}
 		_, err = mail.Enqueue(ctx, tx.Client(), msg)
@@ -128,6 +123,41 @@ func (s *Service) Invite(ctx context.Context, v *auth.Viewer, email string, role
 	}
 	s.cfg.Notify()
 	return a.Unwrap(), nil
+}
+
+// saveInvite creates the pending admin, or renews the account's pending
+// invite of the email (resent). Emails are unique across accounts (sign-in
+// takes only email and password), so any other admin with it is errTaken.
+func saveInvite(ctx context.Context, tx *ent.Tx, accountID int, email string, role admin.Role,
+	hash []byte, expires time.Time) (a *ent.Admin, resent bool, err error) {
+	prev, err := tx.Admin.Query().Where(admin.Email(email)).Only(tenant.Unscoped(ctx))
+	switch {
+	case ent.IsNotFound(err):
+		a, err = tx.Admin.Create().SetAccountID(accountID).SetEmail(email).SetPasswordHash(unusablePassword).
+			SetRole(role).SetInvitePending(true).SetInviteTokenHash(hash).SetInviteExpiresAt(expires).Save(ctx)
+		if ent.IsConstraintError(err) { // invited elsewhere meanwhile
+			return nil, false, errTaken
+		}
+		if err != nil {
+			return nil, false, apperr.Internalf(err, "create admin")
+		}
+		return a, false, nil
+	case err != nil:
+		return nil, false, apperr.Internalf(err, "find admin")
+	case prev.AccountID != accountID || !prev.InvitePending:
+		return nil, false, errTaken
+	}
+	// Conditional on the invite still pending: an accept racing the resend
+	// either wins (the resend is refused) or finds its token replaced.
+	a, err = tx.Admin.UpdateOneID(prev.ID).Where(admin.AccountID(accountID), admin.InvitePending(true)).
+		SetRole(role).SetInviteTokenHash(hash).SetInviteExpiresAt(expires).Save(ctx)
+	if ent.IsNotFound(err) { // accepted or removed meanwhile
+		return nil, false, errTaken
+	}
+	if err != nil {
+		return nil, false, apperr.Internalf(err, "renew invite")
+	}
+	return a, true, nil
 }
 
 var errTaken = apperr.Invalidf("email", "This email cannot be invited: it already belongs to an admin.")

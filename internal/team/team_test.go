@@ -179,14 +179,15 @@ func TestInviteAndAccept(t *testing.T) {
 	}
 }
 
-// Ensure an invite for an email that already has an admin, in this or any
-// account, is refused in the same words (naming no account), as are
-// oneself, bad addresses and unknown roles; nothing is created or sent.
+// Ensure an invite for an email that already has an admin in any account,
+// or a pending invite of another account, is refused in the same words
+// (naming no account), as are oneself, bad addresses and unknown roles;
+// nothing is created or sent.
 func TestInvite_BadInput(t *testing.T) {
 	app := apptest.New(t, withPublicURL)
 	owner := app.LoginOwner()
-	app.NewAdmin("Other Corp", "other@example.org")
-	invite(t, app, owner, "pending@example.com", "ADMIN")
+	other := app.NewAdmin("Other Corp", "other@example.org")
+	invite(t, app, other, "pending@example.org", "ADMIN")
 	admins, emails := app.DB.Client.Admin.Query().CountX(unscoped), app.DB.Client.Email.Query().CountX(unscoped)
 	send := func(addr, role string) apptest.GQLResponse {
 		return app.GQL(owner, inviteMutation, map[string]any{"in": map[string]any{"email": addr, "role": role}})
@@ -195,7 +196,7 @@ func TestInvite_BadInput(t *testing.T) {
 	if strings.Contains(taken, "Other") {
 		t.Fatalf("the refusal names the account: %q", taken)
 	}
-	for _, addr := range []string{"OTHER@example.org", "pending@example.com"} {
+	for _, addr := range []string{"OTHER@example.org", "pending@example.org"} {
 		if got := wantCode(t, send(addr, "VIEWER"), "BAD_USER_INPUT", "email").Message; got != taken {
 			t.Fatalf("%s: %q, want the same words as %q", addr, got, taken)
 		}

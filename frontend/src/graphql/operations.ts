@@ -285,6 +285,7 @@ export const AdminsQuery = graphql(`
       email
       role
       invitePending
+      inviteExpiresAt
       createdAt
     }
   }
@@ -298,6 +299,7 @@ export const InviteAdminMutation = graphql(`
         email
         role
         invitePending
+        inviteExpiresAt
         createdAt
       }
     }
@@ -311,6 +313,7 @@ export const UpdateAdminRoleMutation = graphql(`
       email
       role
       invitePending
+      inviteExpiresAt
       createdAt
     }
   }

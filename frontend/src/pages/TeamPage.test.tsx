@@ -1,15 +1,19 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { TeamPage, validateInvite } from './TeamPage';
+import { TeamPage, inviteExpired, validateInvite } from './TeamPage';
 import { gqlError, makeMe, mockClient, renderWith } from '../test/utils';
 
-const member = (id: string, email: string, role: string, invitePending = false) => ({
+const LIVE = new Date(Date.now() + 48 * 3600_000).toISOString();
+const ENDED = new Date(Date.now() - 3600_000).toISOString();
+
+const member = (id: string, email: string, role: string, invitePending = false, inviteExpiresAt: string | null = invitePending ? LIVE : null) => ({
   __typename: 'Admin',
   id,
   email,
   role,
   invitePending,
+  inviteExpiresAt,
   createdAt: '2026-01-05T15:04:00Z',
 });
 
@@ -32,6 +36,16 @@ describe('validateInvite', () => {
     expect(validateInvite('')).toMatch(/Enter the email/);
     expect(validateInvite('not-an-email')).toMatch(/name@example.com/);
     expect(validateInvite(' new@example.com ')).toBeNull();
+  });
+});
+
+describe('inviteExpired', () => {
+  it('is true for a pending invite whose link has ended, only', () => {
+    const now = new Date('2026-01-08T15:04:00Z');
+    expect(inviteExpired({ invitePending: true, inviteExpiresAt: '2026-01-08T15:03:59Z' }, now)).toBe(true);
+    expect(inviteExpired({ invitePending: true, inviteExpiresAt: '2026-01-08T15:04:00Z' }, now)).toBe(true);
+    expect(inviteExpired({ invitePending: true, inviteExpiresAt: '2026-01-08T15:04:01Z' }, now)).toBe(false);
+    expect(inviteExpired({ invitePending: false, inviteExpiresAt: null }, now)).toBe(false);
   });
 });
 
@@ -98,6 +112,41 @@ describe('TeamPage as an owner', () => {
     expect(await screen.findByText(/Could not change the role of dana@example.com: The account needs at least one owner./)).toBeInTheDocument();
   });
 
+  it('tells expired invites from pending ones and offers to resend both', () => {
+    setup({
+      Admins: () => ({
+        data: { admins: [...TEAM, member('4', 'late@example.com', 'ADMIN', true, ENDED)] },
+      }),
+    });
+    const rows = screen.getAllByTestId('member-row');
+    expect(within(rows[2]).getByText('Invite pending')).toBeInTheDocument();
+    expect(within(rows[2]).queryByText('Invite expired')).not.toBeInTheDocument();
+    expect(within(rows[3]).getByText('Invite expired')).toBeInTheDocument();
+    expect(within(rows[3]).queryByText('Invite pending')).not.toBeInTheDocument();
+    expect(within(rows[2]).getByRole('button', { name: 'Resend invite to vic@example.com' })).toHaveTextContent('Resend invite');
+    expect(within(rows[3]).getByRole('button', { name: 'Resend invite to late@example.com' })).toBeInTheDocument();
+    // Members who joined have nothing to resend.
+    expect(within(rows[1]).queryByRole('button', { name: /^Resend invite/ })).not.toBeInTheDocument();
+  });
+
+  it('resends an expired invite with its email and role', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup({
+      Admins: () => ({ data: { admins: [...TEAM, member('4', 'late@example.com', 'ADMIN', true, ENDED)] } }),
+      InviteAdmin: () => ({ data: { inviteAdmin: { __typename: 'InviteAdminPayload', admin: member('4', 'late@example.com', 'ADMIN', true) } } }),
+    });
+    await user.click(screen.getByRole('button', { name: 'Resend invite to late@example.com' }));
+    expect(calls.find((c) => c.name === 'InviteAdmin')!.variables).toEqual({ input: { email: 'late@example.com', role: 'ADMIN' } });
+    expect(await screen.findByText(/Invitation sent again to late@example.com\./)).toBeInTheDocument();
+  });
+
+  it('tells when a resend is refused', async () => {
+    const user = userEvent.setup();
+    setup({ InviteAdmin: () => ({ error: gqlError('This email cannot be invited: it already belongs to an admin.', 'BAD_USER_INPUT', 'email') }) });
+    await user.click(screen.getByRole('button', { name: 'Resend invite to vic@example.com' }));
+    expect(await screen.findByText(/Could not resend the invite to vic@example.com: This email cannot be invited/)).toBeInTheDocument();
+  });
+
   it('asks before removing, naming the person', async () => {
     const user = userEvent.setup();
     const { calls } = setup({ RemoveAdmin: () => ({ data: { removeAdmin: { __typename: 'RemoveAdminPayload', removedId: '2' } } }) });
@@ -121,6 +170,7 @@ describe.each(['ADMIN', 'VIEWER'] as const)('TeamPage as an %s', (role) => {
     expect(screen.queryByRole('button', { name: 'Invite admin' })).not.toBeInTheDocument();
     expect(screen.queryByRole('combobox')).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /^Remove/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Resend invite/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('columnheader', { name: 'Actions' })).not.toBeInTheDocument();
     expect(screen.getByTestId('read-only-note')).toHaveTextContent('Only owners can invite admins, change roles or remove admins.');
   });

@@ -8,7 +8,7 @@ import { FieldError, FormError, TextField } from '../components/Field';
 import { LoadError } from '../components/LoadError';
 import { SkeletonRows } from '../components/SkeletonRows';
 import { useToast } from '../components/Toast';
-import { PlusIcon, TrashIcon } from '../components/icons';
+import { PlusIcon, RollIcon, TrashIcon } from '../components/icons';
 import { useCan, useMe } from '../me';
 import { ROLES, ROLE_DESCRIPTION, ROLE_LABEL, WHY } from '../lib/roles';
 import { errorMessage, splitFieldErrors } from '../lib/errors';
@@ -114,9 +114,22 @@ export function TeamPage() {
   );
 }
 
+/** Whether a pending invite's link has stopped working (its expiry is past). */
+export function inviteExpired(member: Pick<Member, 'invitePending' | 'inviteExpiresAt'>, now: Date = new Date()): boolean {
+  return member.invitePending && !!member.inviteExpiresAt && new Date(member.inviteExpiresAt).getTime() <= now.getTime();
+}
+
 function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: boolean; manage: boolean; onRemove: () => void }) {
   const [state, setRole] = useMutation(UpdateAdminRoleMutation);
+  const [resendState, resendInvite] = useMutation(InviteAdminMutation);
   const toast = useToast();
+  const expired = inviteExpired(member);
+  async function resend() {
+    // Inviting a pending invite's email again re-sends it: a new link, valid for 72 hours.
+    const res = await resendInvite({ input: { email: member.email, role: member.role } }, ctx);
+    if (res.error) toast(`Could not resend the invite to ${member.email}: ${errorMessage(res.error)}`, 'error');
+    else toast(`Invitation sent again to ${member.email}. The new link is valid for 72 hours; the old one no longer works.`);
+  }
   async function change(role: AdminRole) {
     const res = await setRole({ id: member.id, role }, ctx);
     if (res.error) toast(`Could not change the role of ${member.email}: ${errorMessage(res.error)}`, 'error');
@@ -155,8 +168,17 @@ function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: b
         )}
       </td>
       <td>
-        {member.invitePending ? (
-          <span className="badge badge-expired" data-status="INVITED">
+        {expired ? (
+          <span className="badge badge-inactive" data-status="INVITE_EXPIRED" title={`The invite link expired on ${formatExact(member.inviteExpiresAt!)}.`}>
+            <span className="badge-dot" aria-hidden="true" />
+            Invite expired
+          </span>
+        ) : member.invitePending ? (
+          <span
+            className="badge badge-expired"
+            data-status="INVITED"
+            title={member.inviteExpiresAt ? `The invite link works until ${formatExact(member.inviteExpiresAt)}.` : undefined}
+          >
             <span className="badge-dot" aria-hidden="true" />
             Invite pending
           </span>
@@ -175,10 +197,24 @@ function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: b
       {manage && (
         <td className="col-actions">
           {isMe ? null : (
-            <button type="button" className="button button-danger-ghost button-sm" aria-label={`Remove ${member.email}`} onClick={onRemove}>
-              <TrashIcon />
-              <span>Remove</span>
-            </button>
+            <div className="member-actions">
+              {member.invitePending && (
+                <button
+                  type="button"
+                  className="button button-ghost button-sm"
+                  aria-label={`Resend invite to ${member.email}`}
+                  disabled={resendState.fetching}
+                  onClick={() => void resend()}
+                >
+                  <RollIcon />
+                  <span>{resendState.fetching ? 'Sending…' : 'Resend invite'}</span>
+                </button>
+              )}
+              <button type="button" className="button button-danger-ghost button-sm" aria-label={`Remove ${member.email}`} onClick={onRemove}>
+                <TrashIcon />
+                <span>Remove</span>
+              </button>
+            </div>
           )}
         </td>
       )}
