@@ -20,13 +20,13 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	_ "github.com/lib/pq"
 
 	"businesstools/internal/apperr"
 	"businesstools/internal/auth"
+	"businesstools/internal/bench/machine"
 	"businesstools/internal/db"
 	"businesstools/internal/seed"
 )
@@ -55,7 +55,7 @@ func main() {
 func run(base, reuse string, keys, calls int, keep bool) error {
 	ctx := context.Background()
 	fmt.Printf("businesstools key list at %d keys — %s\nmachine: %s, %d CPUs, load average %s; %s\n\n",
-		keys, time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), loadAverage(), runtime.Version())
+		keys, time.Now().UTC().Format("2006-01-02 15:04 MST"), machine.CPUModel(), runtime.NumCPU(), machine.LoadAverage(), runtime.Version())
 	dbURL := reuse
 	if dbURL == "" {
 		u, drop, err := createDatabase(base)
@@ -158,25 +158,4 @@ func redact(raw string) string {
 		return "(unparseable URL)"
 	}
 	return u.Redacted()
-}
-
-// cpuModel is the processor's name (Linux), for the README's speed table.
-func cpuModel() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	for _, line := range strings.Split(string(b), "\n") {
-		if name, ok := strings.CutPrefix(line, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
-		}
-	}
-	return runtime.GOARCH
-}
-
-// loadAverage is the 1, 5 and 15 minute load (Linux): other work on the
-// machine inflates latencies.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "unknown"
 }

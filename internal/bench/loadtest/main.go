@@ -33,8 +33,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"time"
+
+	"businesstools/internal/bench/machine"
 )
 
 func main() {
@@ -100,7 +101,7 @@ func run(o options) error {
 
 	fmt.Printf("businesstools hot path — %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Printf("machine: %s, %d CPUs (GOMAXPROCS of the bench %d), load average %s; %s; database %s\n\n",
-		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage(), runtime.Version(), database.kind)
+		machine.CPUModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), machine.LoadAverage(), runtime.Version(), database.kind)
 
 	if o.rounds > 0 {
 		if err := hotPath(ctx, o, srv, tmp); err != nil {
@@ -112,34 +113,6 @@ func run(o options) error {
 			return err
 		}
 	}
-	fmt.Printf("\nload average at the end: %s\n", loadAverage())
+	fmt.Printf("\nload average at the end: %s\n", machine.LoadAverage())
 	return nil
-}
-
-// cpuModel is the first "model name" of /proc/cpuinfo.
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if name, ok := strings.CutPrefix(line, "model name"); ok {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
-		}
-	}
-	return runtime.GOARCH
-}
-
-// loadAverage is /proc/loadavg's first three fields: a shared machine shows
-// here how much else was running.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
