@@ -5,24 +5,12 @@
 package pgnotify
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/lib/pq"
 )
-
-// Publish sends payload on channel to every process listening, this one
-// included. PostgreSQL delivers it when the statement's transaction commits
-// (here at once: it runs outside any transaction).
-func Publish(ctx context.Context, db *sql.DB, channel, payload string) error {
-	if _, err := db.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, payload); err != nil {
-		return fmt.Errorf("notify %s: %w", channel, err)
-	}
-	return nil
-}
 
 // Listener receives one channel's notices on its own connection and
 // reconnects by itself when that connection drops.

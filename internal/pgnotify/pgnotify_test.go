@@ -40,12 +40,11 @@ func TestListener_Reconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	ctx := context.Background()
+	pub := pgnotify.NewPublisher(pgnotify.PublisherConfig{DB: db, Channel: "test_channel", Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	defer pub.Close(context.Background())
 	receive := func(want string) {
 		t.Helper()
-		if err := pgnotify.Publish(ctx, db, "test_channel", want); err != nil {
-			t.Fatal(err)
-		}
+		pub.Publish(want)
 		select {
 		case got := <-payloads:
 			if got != want {

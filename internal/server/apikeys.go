@@ -37,15 +37,9 @@ func (s *Server) setUpAPIKeys() error {
 	s.Metrics.WatchVerifier(s.Verifier)
 	s.Keys.OnChange(s.Verifier.Forget)
 	if s.DB.IsPostgres() {
-		s.Keys.OnChange(func(keyID int) {
-			// After commit, on the request's path: bounded. Should it fail,
-			// the other processes' cache TTL still applies.
-			ctx, cancel := context.WithTimeout(context.Background(), NotifyTimeout)
-			defer cancel()
-			if err := pgnotify.Publish(ctx, s.DB.SQL, KeyChangedChannel, strconv.Itoa(keyID)); err != nil {
-				s.Logger.Error("announce key change", "key_id", keyID, "err", err)
-			}
-		})
+		// After commit; queued, so the request does not wait on it.
+		pub := s.publisher(KeyChangedChannel)
+		s.Keys.OnChange(func(keyID int) { pub.Publish(strconv.Itoa(keyID)) })
 		// Until the listener is connected, changes made elsewhere go unnoticed:
 		// the verifier serves nothing stale meanwhile (see Verifier.ChangeFeed).
 		s.Verifier.ChangeFeed(false)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"businesstools/internal/pgnotify"
 )
 
 // ShutdownTimeout is the one deadline of a shutdown: draining requests and
@@ -18,9 +20,17 @@ const ShutdownTimeout = 25 * time.Second
 // so that the usage flush after it keeps at least 10 s.
 const DrainTimeout = 15 * time.Second
 
-// NotifyTimeout bounds the pg_notify announcing a key change: it runs after
-// the change committed, on the request's path.
+// NotifyTimeout bounds one pg_notify statement announcing changes to the
+// other processes (pgnotify.Publisher, off the request's path).
 const NotifyTimeout = 2 * time.Second
+
+// publisher starts channel's notice publisher, stopped (after sending what
+// is queued) before the database closes.
+func (s *Server) publisher(channel string) *pgnotify.Publisher {
+	p := pgnotify.NewPublisher(pgnotify.PublisherConfig{DB: s.DB.SQL, Channel: channel, Timeout: NotifyTimeout, Logger: s.Logger})
+	s.onStop(channel+" publisher", p.Close)
+	return p
+}
 
 // stopper is one step of Stop.
 type stopper struct {

@@ -26,15 +26,8 @@ func (s *Server) setUpTeam() error {
 	s.TokenVerifier = accesstoken.NewVerifier(accesstoken.VerifierConfig{Client: s.DB.Client, LastUsed: s.TokenLastUsed, Logger: s.Logger})
 	s.Tokens.OnChange(s.TokenVerifier.Forget)
 	if s.DB.IsPostgres() {
-		s.Tokens.OnChange(func(c accesstoken.Change) {
-			// After commit, on the request's path: bounded. Should it fail,
-			// the other processes' cache TTL still applies.
-			ctx, cancel := context.WithTimeout(context.Background(), NotifyTimeout)
-			defer cancel()
-			if err := pgnotify.Publish(ctx, s.DB.SQL, TokenChangedChannel, c.String()); err != nil {
-				s.Logger.Error("announce access token change", "change", c.String(), "err", err)
-			}
-		})
+		pub := s.publisher(TokenChangedChannel) // queued: the request does not wait on it
+		s.Tokens.OnChange(func(c accesstoken.Change) { pub.Publish(c.String()) })
 		l, err := pgnotify.Listen(s.DB.URL, TokenChangedChannel, func(payload string) {
 			if c, ok := accesstoken.ParseChange(payload); ok {
 				s.TokenVerifier.Forget(c)
