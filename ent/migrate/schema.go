@@ -361,7 +361,7 @@ var (
 		{Name: "phone", Type: field.TypeString, Default: ""},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"new", "contacted", "qualified", "won", "lost"}, Default: "new"},
 		{Name: "source", Type: field.TypeString, Default: ""},
-		{Name: "custom", Type: field.TypeJSON, Nullable: true},
+		{Name: "custom", Type: field.TypeJSON, Nullable: true, SchemaType: map[string]string{"postgres": "json"}},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "account_id", Type: field.TypeInt},
 	}

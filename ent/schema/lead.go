@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -28,7 +29,10 @@ func (Lead) Fields() []ent.Field {
 		field.String("phone").Default(""),
 		field.Enum("status").Values("new", "contacted", "qualified", "won", "lost").Default("new"),
 		field.String("source").Default(""),
-		field.JSON("custom", custom.Object{}).Optional(),
+		// json, not jsonb, on PostgreSQL: jsonb rewrites numbers (1e2 becomes
+		// 100, -0 becomes 0) and refuses exponents beyond its numeric range,
+		// where SQLite keeps the text; json keeps what was sent on both.
+		field.JSON("custom", custom.Object{}).Optional().SchemaType(map[string]string{dialect.Postgres: "json"}),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now),
 	}
 }

@@ -268,14 +268,15 @@ func TestLeadsConcurrentPatches(t *testing.T) {
 	}
 }
 
-// Ensure custom numbers round-trip exactly, big integers included, through
-// creation, update and reads. (Exponent notation is not compared: the value
-// is kept, but PostgreSQL's jsonb writes 1e3 as 1000.)
+// Ensure custom numbers round-trip exactly as written, big integers and
+// exponents included, through creation, update and reads, on both databases
+// (PostgreSQL's jsonb would write 1e2 as 100 and -0 as 0).
 func TestLeadsCustomNumbersExact(t *testing.T) {
 	app, key := resourceApp(t)
-	custom := `{"big":12345678901234567890,"neg":-98765432109876543210,"small":5,"frac":0.1,"nested":{"xs":[18446744073709551617]}}`
+	custom := `{"big":12345678901234567890,"neg":-98765432109876543210,"small":5,"frac":0.1,"nested":{"xs":[18446744073709551617]},` +
+		`"exp":1e2,"negzero":-0,"tiny":1.5e-7,"under":1e-20000,"huge":1E300}`
 	want := map[string]string{"big": "12345678901234567890", "neg": "-98765432109876543210", "small": "5", "frac": "0.1",
-		"nested": `{"xs":[18446744073709551617]}`}
+		"nested": `{"xs":[18446744073709551617]}`, "exp": "1e2", "negzero": "-0", "tiny": "1.5e-7", "under": "1e-20000", "huge": "1E300"}
 	check := func(what string, resp *http.Response, status int) int {
 		t.Helper()
 		var l struct {
@@ -303,6 +304,37 @@ func TestLeadsCustomNumbersExact(t *testing.T) {
 	wantJSON(t, app.REST("GET", "/v1/leads", key, nil), http.StatusOK, &list)
 	if len(list.Data) != 1 || !strings.Contains(string(list.Data[0]), `"big":12345678901234567890`) {
 		t.Errorf("list: %s", list.Data)
+	}
+}
+
+// Ensure a custom number beyond a double's range is refused with 422 naming
+// its path, and nothing is stored or changed (PostgreSQL's jsonb answered
+// 500 to 1e200000).
+func TestLeadsCustomNumberRange(t *testing.T) {
+	app, key := resourceApp(t)
+	for _, tc := range []struct{ custom, field string }{
+		{`{"a":1e200000}`, "custom.a"},
+		{`{"a":-2e308}`, "custom.a"},
+		{`{"ok":1,"x":{"y":[1,1e400]}}`, "custom.x.y[1]"},
+	} {
+		wantProblem(t, app.REST("POST", "/v1/leads", key, `{"email":"r@example.com","custom":`+tc.custom+`}`),
+			http.StatusUnprocessableEntity, tc.field)
+	}
+	var l struct{ ID int }
+	wantJSON(t, app.REST("POST", "/v1/leads", key, `{"email":"r@example.com","custom":{"a":1}}`), http.StatusCreated, &l)
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	wantProblem(t, app.REST("PATCH", path, key, `{"custom":{"a":1e999}}`), http.StatusUnprocessableEntity, "custom.a")
+	var got struct {
+		Custom map[string]json.RawMessage `json:"custom"`
+	}
+	wantJSON(t, app.REST("GET", path, key, nil), http.StatusOK, &got)
+	if string(got.Custom["a"]) != "1" {
+		t.Errorf("after a refused PATCH custom.a = %s, want 1", got.Custom["a"])
+	}
+	var list struct{ Data []json.RawMessage }
+	wantJSON(t, app.REST("GET", "/v1/leads", key, nil), http.StatusOK, &list)
+	if len(list.Data) != 1 {
+		t.Errorf("%d leads stored, want the one valid", len(list.Data))
 	}
 }
 

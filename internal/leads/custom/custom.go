@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 
 	"businesstools/internal/apperr"
 )
@@ -36,7 +39,37 @@ func (o *Object) UnmarshalJSON(b []byte) error {
 	if dec.More() {
 		return errors.New("custom: more than one JSON value")
 	}
+	if err := checkNumbers(m, "custom"); err != nil {
+		return err
+	}
 	*o = m
+	return nil
+}
+
+// checkNumbers refuses numbers beyond a double's range (1e400): valid JSON,
+// but most clients read them as Infinity or fail (RFC 8259 section 6).
+// Exact large integers and tiny fractions stay as sent: they read back as
+// the nearest double at worst.
+func checkNumbers(v any, path string) error {
+	switch v := v.(type) {
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(v), 64); err != nil {
+			return &apperr.Error{Code: apperr.Unprocessable, Field: path,
+				Message: path + " is a number outside the range of a 64-bit floating-point number (about ±1.8e308)."}
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) { // the first bad one, the same each time
+			if err := checkNumbers(v[k], path+"."+k); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if err := checkNumbers(e, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
