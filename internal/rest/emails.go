@@ -10,6 +10,7 @@ import (
 	"businesstools/internal/apperr"
 	"businesstools/internal/mail"
 	"businesstools/internal/templates"
+	"businesstools/internal/text"
 )
 
 // sendEmailRequest is POST /v1/emails's body: subject with html and/or
@@ -103,8 +104,8 @@ func emailContent(ctx context.Context, c *ent.Client, in *sendEmailRequest) (tem
 		switch {
 		case content.HTML == "" && content.Text == "":
 			return templates.Content{}, 0, apperr.Invalidf("html", "The message has no content: html and text are empty.")
-		case len(content.Subject) > 998 || containsNewline(content.Subject):
-			return templates.Content{}, 0, apperr.Invalidf("subject", "The subject must be a single line of at most 998 characters.")
+		case text.Len(content.Subject) > templates.MaxSubjectLen || containsNewline(content.Subject):
+			return templates.Content{}, 0, apperr.Invalidf("subject", "The subject must be a single line of at most %d characters.", templates.MaxSubjectLen)
 		}
 		return content, 0, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"businesstools/internal/apptest"
+	"businesstools/internal/templates"
 	"businesstools/internal/tenant"
 )
 
@@ -171,6 +172,53 @@ func TestTemplatesRenderedSizeCapped(t *testing.T) {
 		if p.Detail != "The rendered "+part+" is larger than 1 MiB." {
 			t.Errorf("%s: %q", part, p.Detail)
 		}
+	}
+}
+
+// Ensure a subject holds at most 998 characters (counted as characters, not
+// bytes) as written inline, as saved in a template and as rendered from one,
+// a template name has no control characters, and nothing refused is stored.
+func TestTemplatesSubjectAndNameLimits(t *testing.T) {
+	app, key := resourceApp(t)
+	send := func(body map[string]any) *http.Response {
+		body["to"] = []string{"a@example.com"}
+		return app.REST("POST", "/v1/emails", key, body)
+	}
+	long := strings.Repeat("é", templates.MaxSubjectLen) // 1996 bytes, 998 characters: fits
+	wantJSON(t, send(map[string]any{"subject": long, "text": "x"}), http.StatusAccepted, nil)
+	wantProblem(t, send(map[string]any{"subject": long + "x", "text": "x"}), http.StatusBadRequest, "subject")
+
+	var tpl templateJSON
+	wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": "fits", "subject": long, "text": "x"}),
+		http.StatusCreated, &tpl)
+	fits := tpl.ID
+	wantProblem(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": "long", "subject": long + "x", "text": "x"}),
+		http.StatusBadRequest, "subject")
+	wantProblem(t, app.REST("PATCH", fmt.Sprintf("/v1/templates/%d", tpl.ID), key, map[string]any{"subject": long + "x"}),
+		http.StatusBadRequest, "subject")
+	for _, name := range []string{`two\nlines`, `tab\there`, `bell\u0007`, `c1\u0085`} {
+		wantProblem(t, app.REST("POST", "/v1/templates", key, `{"name":"`+name+`","text":"x"}`), http.StatusBadRequest, "name")
+	}
+
+	wantJSON(t, app.REST("POST", "/v1/templates", key, map[string]any{"name": "var", "subject": "{{.s}}", "text": "x"}),
+		http.StatusCreated, &tpl)
+	wantJSON(t, send(map[string]any{"template_id": tpl.ID, "variables": map[string]any{"s": long}}), http.StatusAccepted, nil)
+	p := wantProblem(t, send(map[string]any{"template_id": tpl.ID, "variables": map[string]any{"s": strings.Repeat("x", 100000)}}),
+		http.StatusUnprocessableEntity, "subject")
+	if !strings.Contains(p.Detail, "at most 998 characters (it has 100000)") {
+		t.Errorf("detail %q", p.Detail)
+	}
+	ctx := tenant.Unscoped(context.Background())
+	if n := app.DB.Client.Email.Query().CountX(ctx); n != 2 {
+		t.Errorf("%d emails stored, want the 2 that fit", n)
+	}
+	if n := app.DB.Client.Template.Query().CountX(ctx); n != 2 {
+		t.Errorf("%d templates stored, want the 2 valid ones", n)
+	}
+	var got templateJSON
+	wantJSON(t, app.REST("GET", fmt.Sprintf("/v1/templates/%d", fits), key, nil), http.StatusOK, &got)
+	if got.Subject != long {
+		t.Errorf("a refused PATCH changed the subject to %d characters", len([]rune(got.Subject)))
 	}
 }
 

@@ -16,6 +16,9 @@ const (
 	MaxRenderedBytes = 1 << 20
 	// MaxFormatWidth is the largest width or precision a printf verb may ask for.
 	MaxFormatWidth = 1000
+	// MaxSubjectLen is the longest subject, as written and as rendered, in
+	// characters: a mail header line holds 998 (RFC 5322 section 2.1.1).
+	MaxSubjectLen = 998
 )
 
 // funcs replace the formatting builtins with versions that refuse huge

@@ -6,6 +6,7 @@ package templates
 
 import (
 	"errors"
+	"fmt"
 	htmltemplate "html/template"
 	"io"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"text/template/parse"
 
 	"businesstools/internal/apperr"
+	"businesstools/internal/text"
 )
 
 // Content is what a template holds (or what a rendered email carries).
@@ -168,9 +170,9 @@ func Render(c Content, vars map[string]any) (Content, error) {
 	if out.Text, err = execute("text", func(w io.Writer) error { return p.text.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
-	if strings.ContainsAny(out.Subject, "\r\n") {
+	if strings.ContainsAny(out.Subject, "\r\n") || text.Len(out.Subject) > MaxSubjectLen {
 		return Content{}, &apperr.Error{Code: apperr.Unprocessable, Field: "subject",
-			Message: "The rendered subject must be a single line."}
+			Message: fmt.Sprintf("The rendered subject must be a single line of at most %d characters (it has %d).", MaxSubjectLen, text.Len(out.Subject))}
 	}
 	return out, nil
 }

@@ -31,7 +31,10 @@ const MaxNameLen = 200
 // Validate checks f, trimming the name. Errors: Invalid naming the field,
 // Unprocessable (a part does not parse).
 func (f *Fields) Validate() error {
-	for _, v := range []struct{ field, s string }{{"name", f.Name}, {"subject", f.Subject}, {"html", f.HTML}, {"text", f.Text}} {
+	if err := text.CheckName("name", f.Name); err != nil {
+		return err
+	}
+	for _, v := range []struct{ field, s string }{{"subject", f.Subject}, {"html", f.HTML}, {"text", f.Text}} {
 		if err := text.Check(v.field, v.s); err != nil {
 			return err
 		}
@@ -42,8 +45,8 @@ func (f *Fields) Validate() error {
 		return apperr.Invalidf("name", "The name is required.")
 	case text.Len(f.Name) > MaxNameLen:
 		return apperr.Invalidf("name", "The name must be at most %d characters.", MaxNameLen)
-	case strings.ContainsAny(f.Subject, "\r\n"):
-		return apperr.Invalidf("subject", "The subject must be a single line.")
+	case strings.ContainsAny(f.Subject, "\r\n") || text.Len(f.Subject) > MaxSubjectLen:
+		return apperr.Invalidf("subject", "The subject must be a single line of at most %d characters.", MaxSubjectLen)
 	case f.HTML == "" && f.Text == "":
 		return apperr.Invalidf("html", "A template needs an html or a text part (or both).")
 	}

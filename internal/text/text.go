@@ -7,6 +7,7 @@ package text
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"businesstools/internal/apperr"
@@ -27,3 +28,16 @@ func Check(field, s string) error {
 
 // Len is the length of s in characters, as limits count it.
 func Len(s string) int { return utf8.RuneCountInString(s) }
+
+// CheckName returns nil when s is a usable name: valid text without control
+// characters (line breaks, tabs, escapes), since names are shown on one line
+// in the SPA, in lists and in notification emails; else Invalid naming field.
+func CheckName(field, s string) error {
+	if err := Check(field, s); err != nil {
+		return err
+	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return apperr.Invalidf(field, "The %s must not contain control characters such as line breaks or tabs.", field)
+	}
+	return nil
+}

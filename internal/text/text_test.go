@@ -25,3 +25,20 @@ func TestValid(t *testing.T) {
 		t.Error("Len counts bytes")
 	}
 }
+
+// Ensure CheckName refuses control characters (C0, DEL, C1) and what Check
+// refuses, naming the field, and accepts any other text.
+func TestCheckName(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"Billing worker": true, "Zoë 😀 — prod": true, "a\u200bb": true, // zero-width space is not a control character
+		"a\nb": false, "a\rb": false, "a\tb": false, "\u0001": false, "a\x7fb": false, "a\u0085b": false, "a\x00b": false, "\xff": false,
+	} {
+		err := CheckName("name", s)
+		if (err == nil) != ok {
+			t.Errorf("CheckName(%q) = %v, want ok=%v", s, err, ok)
+		}
+		if err != nil && (apperr.CodeOf(err) != apperr.Invalid || err.(*apperr.Error).Field != "name") {
+			t.Errorf("CheckName(%q): %v, want Invalid naming name", s, err)
+		}
+	}
+}
