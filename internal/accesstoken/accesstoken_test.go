@@ -146,6 +146,8 @@ func TestCreate_BadInput(t *testing.T) {
 		{"empty name", " ", read, days(30), "name"},
 		{"long name", strings.Repeat("é", 101), read, days(30), "name"},
 		{"NUL in name", "a\x00b", read, days(30), "name"},
+		{"line break in name", "a\nb", read, days(30), "name"},
+		{"escape in name", "a\x1bb", read, days(30), "name"},
 	}
 	for _, c := range cases {
 		resp := create(owner, c.name, c.scopes, c.expires)

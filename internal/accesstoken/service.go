@@ -144,7 +144,7 @@ func (s *Service) Create(ctx context.Context, v *auth.Viewer, in CreateInput) (*
 // validate checks everything of the input that does not depend on who asks,
 // and returns the trimmed name and the scopes in canonical order.
 func (s *Service) validate(in CreateInput) (string, []string, error) {
-	if err := text.Check("name", in.Name); err != nil {
+	if err := text.CheckName("name", in.Name); err != nil {
 		return "", nil, err
 	}
 	name := strings.TrimSpace(in.Name)
