@@ -63,7 +63,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		status = http.StatusInternalServerError
 	}
 	p := Problem{Type: ProblemTypeBase + string(ae.Code), Title: http.StatusText(status), Status: status,
-		Detail: ae.Message, Instance: r.URL.Path, Field: ae.Field}
+		Detail: ae.Message, Instance: r.URL.EscapedPath(), Field: ae.Field} // a URI reference (RFC 9457): escaped, as requested
 	if status == http.StatusInternalServerError {
 		p.RequestID = requestid.From(r.Context())
 		p.Detail, p.Field = internalDetail, ""

@@ -28,11 +28,12 @@ func otherAccountKey(t *testing.T, app *apptest.App) string {
 
 // problemBody is a problem+json answer.
 type problemBody struct {
-	Type   string `json:"type"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Field  string `json:"field"`
-	Scope  string `json:"scope"`
+	Type     string `json:"type"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Field    string `json:"field"`
+	Instance string `json:"instance"`
+	Scope    string `json:"scope"`
 }
 
 // wantProblem checks resp is a problem+json with status naming field.

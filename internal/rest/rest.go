@@ -92,12 +92,12 @@ func New(cfg Config) *API {
 func (a *API) noRoute(w http.ResponseWriter, r *http.Request) error {
 	allow := a.allowed(r)
 	if len(allow) == 0 {
-		return apperr.NotFoundf("There is no %s %s route.", r.Method, r.URL.Path)
+		return apperr.NotFoundf("There is no %s %s route.", r.Method, r.URL.EscapedPath())
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
 	WriteProblem(w, Problem{Type: ProblemTypeBase + "method_not_allowed", Title: http.StatusText(http.StatusMethodNotAllowed),
-		Status: http.StatusMethodNotAllowed, Instance: r.URL.Path,
-		Detail: r.URL.Path + " does not take " + r.Method + "; it takes " + strings.Join(allow, ", ") + "."})
+		Status: http.StatusMethodNotAllowed, Instance: r.URL.EscapedPath(),
+		Detail: r.URL.EscapedPath() + " does not take " + r.Method + "; it takes " + strings.Join(allow, ", ") + "."})
 	return nil
 }
 

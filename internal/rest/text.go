@@ -236,6 +236,9 @@ func readQuery(r *http.Request) (url.Values, error) {
 // "7.0", text) names no record: NotFound, without echoing it.
 func pathID(r *http.Request, what string) (int, error) {
 	s := r.PathValue("id")
+	if err := text.Check("id", s); err != nil { // NUL or broken UTF-8 is bad input, not an unknown id
+		return 0, err
+	}
 	id, err := strconv.Atoi(s)
 	if err != nil || id < 1 || strconv.Itoa(id) != s {
 		return 0, apperr.NotFoundf("There is no %s with this id.", what)

@@ -97,10 +97,24 @@ func TestCanonicalIDs(t *testing.T) {
 	}{{"/v1/leads/", lead.ID}, {"/v1/templates/", tpl.ID}} {
 		id := fmt.Sprint(base.id)
 		wantJSON(t, app.REST("GET", base.path+id, key, nil), http.StatusOK, nil)
-		for _, alias := range []string{"+" + id, "0" + id, "00" + id, id + ".0", "%2B" + id, " " + id, id + "%00", "-0"} {
+		for _, alias := range []string{"+" + id, "0" + id, "00" + id, id + ".0", "%2B" + id, " " + id, "-0"} {
 			wantProblem(t, app.REST("GET", base.path+strings.ReplaceAll(alias, " ", "%20"), key, nil), http.StatusNotFound, "")
 			wantProblem(t, app.REST("PATCH", base.path+strings.ReplaceAll(alias, " ", "%20"), key, map[string]any{}), http.StatusNotFound, "")
 			wantProblem(t, app.REST("DELETE", base.path+strings.ReplaceAll(alias, " ", "%20"), key, nil), http.StatusNotFound, "")
+		}
+		// Not text at all: bad input naming the id; the problem's instance
+		// is the path as sent, escaped (no NUL in the answer).
+		for _, bad := range []string{id + "%00", "%00", "%FF" + id, "%C3"} {
+			for _, m := range []string{"GET", "PATCH", "DELETE"} {
+				var body any
+				if m == "PATCH" {
+					body = map[string]any{}
+				}
+				p := wantProblem(t, app.REST(m, base.path+bad, key, body), http.StatusBadRequest, "id")
+				if p.Instance != base.path+bad {
+					t.Errorf("%s %s: instance %q, want the escaped path", m, base.path+bad, p.Instance)
+				}
+			}
 		}
 		wantJSON(t, app.REST("GET", base.path+id, key, nil), http.StatusOK, nil)
 	}
