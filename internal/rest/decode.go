@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
@@ -107,7 +108,7 @@ func jsonError(err error) error {
 		// The body itself has the wrong type (`[]` where an object is expected).
 		return apperr.Invalidf("", "The body must be a JSON %s.", jsonType(typ.Type.Kind().String()))
 	case errors.As(err, &typ):
-		return apperr.Invalidf(typ.Field, "The field %q must be of type %s.", typ.Field, jsonType(typ.Type.Kind().String()))
+		return typeError(typ)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		if field == "" {
@@ -119,13 +120,29 @@ func jsonError(err error) error {
 	}
 }
 
+// typeError explains a field's wrong type; a number where a number is
+// expected was a fraction for an integer or out of range.
+func typeError(typ *json.UnmarshalTypeError) error {
+	want := jsonType(typ.Type.Kind().String())
+	switch {
+	case !strings.HasPrefix(typ.Value, "number"):
+	case want == "integer":
+		return apperr.Invalidf(typ.Field, "The field %q must be a whole number between %d and %d.", typ.Field, math.MinInt64, math.MaxInt64)
+	case want == "number":
+		return apperr.Invalidf(typ.Field, "The field %q holds a number outside the range of a 64-bit floating-point number.", typ.Field)
+	}
+	return apperr.Invalidf(typ.Field, "The field %q must be of type %s.", typ.Field, want)
+}
+
 func jsonType(kind string) string {
 	switch kind {
 	case "slice", "array":
 		return "array"
 	case "map", "struct", "ptr":
 		return "object"
-	case "int", "int64", "int32", "uint", "float64":
+	case "int", "int64", "int32", "uint", "uint64", "uint32":
+		return "integer"
+	case "float64", "float32":
 		return "number"
 	case "bool":
 		return "boolean"

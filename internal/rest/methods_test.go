@@ -84,6 +84,15 @@ func TestBodyMustBeObject(t *testing.T) {
 	if p := wantProblem(t, app.REST("POST", "/v1/leads", key, `{"email":[]}`), http.StatusBadRequest, "email"); p.Detail != `The field "email" must be of type string.` {
 		t.Errorf("detail %q", p.Detail)
 	}
+	for body, want := range map[string]string{
+		`{"to":["a@example.com"],"template_id":1.5}`:                  `The field "template_id" must be a whole number between -9223372036854775808 and 9223372036854775807.`,
+		`{"to":["a@example.com"],"template_id":99999999999999999999}`: `The field "template_id" must be a whole number between -9223372036854775808 and 9223372036854775807.`,
+		`{"to":["a@example.com"],"template_id":"7"}`:                  `The field "template_id" must be of type integer.`,
+	} {
+		if p := wantProblem(t, app.REST("POST", "/v1/emails", key, body), http.StatusBadRequest, "template_id"); p.Detail != want {
+			t.Errorf("%s: detail %q", body, p.Detail)
+		}
+	}
 	if p := wantProblem(t, app.REST("POST", "/v1/leads", key, `{"email":"bob@example.com","":1}`), http.StatusBadRequest, ""); p.Detail != "The body holds a field with an empty name." {
 		t.Errorf("detail %q", p.Detail)
 	}
