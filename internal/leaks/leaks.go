@@ -227,10 +227,14 @@ func clip(s string) string {
 	return s
 }
 
-// actAll acts on every reported secret that matched a key, logging (not
-// failing on) errors of single keys so one bad row does not hide the rest.
-func (s *Service) actAll(ctx context.Context, reports []report, matches map[string]match) int {
-	changed := 0
+// actAll acts on every reported secret that matched a key. Each key is its
+// own transaction: one that fails is logged and does not stop the rest,
+// and the error returned, once all were tried, says how many failed (the
+// first one's cause attached) so that the caller does not pass the report
+// off as handled.
+func (s *Service) actAll(ctx context.Context, reports []report, matches map[string]match) (int, error) {
+	changed, failed := 0, 0
+	var first error
 	for _, r := range reports {
 		m, ok := matches[string(r.hash)]
 		if !ok {
@@ -239,11 +243,17 @@ func (s *Service) actAll(ctx context.Context, reports []report, matches map[stri
 		did, err := s.act(ctx, m, r)
 		if err != nil {
 			s.cfg.Logger.ErrorContext(ctx, "act on leaked key", "key_id", m.key.ID, "kind", string(r.kind), "err", err)
+			if failed++; first == nil {
+				first = err
+			}
 			continue
 		}
 		if did {
 			changed++
 		}
 	}
-	return changed
+	if failed > 0 {
+		return changed, apperr.Internalf(first, "act on %d reported keys (the first failure)", failed)
+	}
+	return changed, nil
 }

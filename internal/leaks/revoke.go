@@ -7,14 +7,13 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	keys "businesstools/internal/apikey"
 	"businesstools/internal/apperr"
 	"businesstools/internal/notify"
 	"businesstools/internal/rest"
+	"businesstools/internal/text"
 )
 
 // Limits of POST /v1/credentials/revoke.
@@ -78,8 +77,9 @@ func (s *Service) revoke(w http.ResponseWriter, r *http.Request) error {
 }
 
 // decodeRevoke reads the body: JSON (415 otherwise), at most MaxBodyBytes
-// (413), valid UTF-8 (400; the JSON decoder would quietly replace bad
-// bytes), one object without unknown fields (400).
+// (413), one object without unknown fields whose strings are valid text
+// (400 naming the field, "credentials[3]": rest.DecodeJSON checks the raw
+// bytes, which the JSON decoder would quietly replace).
 func decodeRevoke(w http.ResponseWriter, r *http.Request) (RevokeRequest, error) {
 	var req RevokeRequest
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -92,14 +92,14 @@ func decodeRevoke(w http.ResponseWriter, r *http.Request) (RevokeRequest, error)
 	if err != nil {
 		return req, err
 	}
-	if !utf8.Valid(body) {
-		return req, apperr.Invalidf("", "The body must be valid UTF-8.")
-	}
 	return req, rest.DecodeJSON(bytes.NewReader(body), &req)
 }
 
 // checkCredentials applies the limits: the field is required, at most
-// MaxCredentials strings of at most MaxCredentialLen characters, valid UTF-8.
+// MaxCredentials strings of at most MaxCredentialLen characters of text on
+// one line (text.OneLine, as a report's token). Nothing of a credential but
+// its hash is kept, yet a control character in one is a mistake to tell
+// its sender about, not a key to look for.
 func checkCredentials(req RevokeRequest) ([]string, error) {
 	if req.Credentials == nil {
 		return nil, apperr.Invalidf("credentials", `The body must be {"credentials": ["bt_…", …]}.`)
@@ -109,8 +109,9 @@ func checkCredentials(req RevokeRequest) ([]string, error) {
 		return nil, apperr.Invalidf("credentials", "At most %d credentials per request; this one has %d.", MaxCredentials, len(creds))
 	}
 	for i, c := range creds {
-		if utf8.RuneCountInString(c) > MaxCredentialLen || strings.ContainsRune(c, 0) {
-			return nil, apperr.Invalidf(fmt.Sprintf("credentials[%d]", i), "A credential is at most %d characters, without NUL.", MaxCredentialLen)
+		if text.Len(c) > MaxCredentialLen || !text.OneLine(c) {
+			return nil, apperr.Invalidf(fmt.Sprintf("credentials[%d]", i),
+				"A credential is at most %d characters of UTF-8 text, without control characters (NUL, line breaks, tabs).", MaxCredentialLen)
 		}
 	}
 	return creds, nil
@@ -191,7 +192,9 @@ func (s *Service) process(rv revocation) {
 		s.cfg.Logger.Error("public revocation: look up keys", "err", err)
 		return
 	}
-	if n := s.actAll(ctx, rv.reports, matches); n > 0 {
+	// A key that failed is logged by actAll; there is no one to tell
+	// besides: the 202 was answered before the lookup, by design.
+	if n, _ := s.actAll(ctx, rv.reports, matches); n > 0 {
 		s.cfg.Logger.Info("public revocation: keys deactivated", "count", n)
 	}
 }

@@ -72,7 +72,9 @@ func TestRevoke(t *testing.T) {
 // Ensure bad requests answer their documented status and change nothing:
 // malformed JSON, a body that is not an object, credentials that are not
 // an array of strings, 1001 credentials, a 10 KB token, a body over 1 MiB,
-// an unknown field, a body that is not JSON.
+// an unknown field, a body that is not JSON, a credential that is not text
+// on one line (invalid UTF-8, a lone surrogate, NUL, a line break) — each
+// 400 naming the credential.
 func TestRevokeBadInput(t *testing.T) {
 	env := notifytest.Start(t)
 	owner := env.LoginOwner()
@@ -98,8 +100,11 @@ func TestRevokeBadInput(t *testing.T) {
 		"UnknownField":    {map[string]any{"credentials": []string{key.Secret}, "reason": "x"}, "", 400, "reason"},
 		"TooLarge":        {`{"credentials":["` + strings.Repeat("x", leaks.MaxBodyBytes) + `"]}`, "", 413, ""},
 		"NotJSON":         {`credentials=` + key.Secret, "application/x-www-form-urlencoded", 415, ""},
-		"InvalidUTF8Text": {"{\"credentials\":[\"\xff\xfe\"]}", "", 400, ""},
+		"InvalidUTF8Text": {"{\"credentials\":[\"" + key.Secret + "\",\"\xff\xfe\"]}", "", 400, "credentials[1]"},
+		"LoneSurrogate":   {`{"credentials":["\ud800"]}`, "", 400, "credentials[0]"},
 		"NUL":             {`{"credentials":["bt_\u0000"]}`, "", 400, "credentials[0]"},
+		"LineBreak":       {map[string]any{"credentials": []string{key.Secret, key.Secret + "\n"}}, "", 400, "credentials[1]"},
+		"C1Control":       {map[string]any{"credentials": []string{"bt_\u0085"}}, "", 400, "credentials[0]"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var opts []apptest.RequestOption

@@ -1,6 +1,7 @@
 package leaks
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"businesstools/internal/apperr"
 	"businesstools/internal/notify"
 	"businesstools/internal/rest"
+	"businesstools/internal/text"
 )
 
 // TokenType is the secret type businesstools registers with GitHub's
@@ -27,6 +29,28 @@ const (
 
 // MaxBodyBytes bounds both endpoints' bodies (413 beyond), as on all of /v1.
 const MaxBodyBytes = rest.MaxBodyBytes
+
+// Limits of a report item's fields, in characters (DESIGN.md section 7).
+// GitHub's partner program sends {token, type, url, source}: the secret its
+// pattern matched, our type name, a link to where it was found and the kind
+// of place ("content", "commit", "issue_comment"). An item beyond them is
+// not GitHub's, and its whole report is refused (400) before any work.
+const (
+	// MaxReportTokenLen is MaxCredentialLen, as for public revocation. A
+	// key is keys.Len (52) characters; the slack keeps a match a little
+	// longer (a format or pattern that grew) answered false_positive,
+	// rather than refusing the report — and the true positives in it.
+	MaxReportTokenLen = MaxCredentialLen
+	// MaxReportTypeLen and MaxReportSourceLen bound short identifiers
+	// ("businesstools_api_key", "pull_request_comment").
+	MaxReportTypeLen   = 100
+	MaxReportSourceLen = 100
+	// MaxReportURLLen is what the LEAKED audit detail and the admins'
+	// email keep of a URL (notify.MaxURLLen): an accepted URL is kept
+	// whole, never clipped. A link to a file at a commit is a few hundred
+	// characters; 2000 leaves room for deep paths.
+	MaxReportURLLen = notify.MaxURLLen
+)
 
 // ReportedToken is one element of a secret scanning report.
 type ReportedToken struct {
@@ -73,7 +97,12 @@ func (s *Service) secretScanning(w http.ResponseWriter, r *http.Request) error {
 			answer[r.index].Label = TruePositive
 		}
 	}
-	s.actAll(r.Context(), plain(reports), matches)
+	// A true positive we failed to act on must not be answered as handled:
+	// 500 makes GitHub send the report again, and that is safe — a key
+	// already handled is a replay, which changes nothing.
+	if _, err := s.actAll(r.Context(), plain(reports), matches); err != nil {
+		return err
+	}
 	rest.WriteJSON(w, http.StatusOK, answer)
 	return nil
 }
@@ -117,22 +146,63 @@ func plain(rs []indexedReport) []report {
 	return out
 }
 
-// decodeReport parses a report: a JSON array of objects. Fields besides
-// token, type, url and source are ignored — GitHub may add some.
+// decodeReport parses a report: a JSON array of objects, every string of it
+// valid text — rest.DecodeJSON refuses invalid UTF-8, NUL and lone
+// surrogates (which json.Unmarshal would quietly turn into U+FFFD) naming
+// the field, "[2].url" — and every item within checkItem's limits. Items
+// are decoded one by one, leniently: fields besides token, type, url and
+// source are ignored — GitHub may add some. One bad item refuses the whole
+// report, before anything is looked up.
 func decodeReport(body []byte) ([]ReportedToken, error) {
-	var tokens []ReportedToken
-	err := json.Unmarshal(body, &tokens)
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax) || (err == nil && !json.Valid(body)):
-		return nil, apperr.Invalidf("", "The body is not valid JSON.")
-	case errors.As(err, &typ) && typ.Field != "":
-		return nil, apperr.Invalidf(typ.Field, "The field %q must be a %s.", typ.Field, typ.Type.Kind())
-	case err != nil || tokens == nil:
-		return nil, apperr.Invalidf("", "The body must be a JSON array of {token, type, url, source} objects.")
+	var items []json.RawMessage
+	if err := rest.DecodeJSON(bytes.NewReader(body), &items); err != nil {
+		return nil, err
+	}
+	tokens := make([]ReportedToken, len(items))
+	for i, raw := range items {
+		if err := json.Unmarshal(raw, &tokens[i]); err != nil {
+			return nil, itemError(i, err)
+		}
+		if err := checkItem(i, tokens[i]); err != nil {
+			return nil, err
+		}
 	}
 	return tokens, nil
+}
+
+// itemError names what is wrong with item i, which is valid JSON of the
+// wrong shape.
+func itemError(i int, err error) error {
+	field := fmt.Sprintf("[%d]", i)
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) && typ.Field != "" {
+		field += "." + typ.Field
+		return apperr.Invalidf(field, "The field %q must be a %s.", field, typ.Type.Kind())
+	}
+	return apperr.Invalidf(field, "The item %q must be a {token, type, url, source} object.", field)
+}
+
+// checkItem applies the field limits to item i of a report. The error
+// names the field ("[2].url") but never quotes its value: it may be a key.
+func checkItem(i int, t ReportedToken) error {
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"token", t.Token, MaxReportTokenLen},
+		{"type", t.Type, MaxReportTypeLen},
+		{"url", t.URL, MaxReportURLLen},
+		{"source", t.Source, MaxReportSourceLen},
+	} {
+		field := fmt.Sprintf("[%d].%s", i, f.name)
+		if !text.OneLine(f.value) {
+			return apperr.Invalidf(field, "The field %q must be valid UTF-8 text without control characters (NUL, line breaks, tabs).", field)
+		}
+		if text.Len(f.value) > f.max {
+			return apperr.Invalidf(field, "The field %q must be at most %d characters.", field, f.max)
+		}
+	}
+	return nil
 }
 
 // readBody reads the whole body, refusing more than MaxBodyBytes (413).

@@ -2,6 +2,8 @@ package leaks_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -286,4 +288,162 @@ func TestLeakRoutesDocumented(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Ensure a signed report with one item whose token, type, url or source is
+// not plain text within its limit — NUL (the bug: PostgreSQL refused the
+// write after a 200), another control character, invalid UTF-8, a lone
+// surrogate, too many characters — or an item of the wrong shape answers
+// 400 problem+json naming the field with the item's index, and changes
+// nothing for any item of the report: the reported key stays active, no
+// LEAKED event, no email; and that neither the answer nor the log echoes
+// the key.
+func TestSecretScanningBadFields(t *testing.T) {
+	gh := newScanner(t, "k1")
+	env := notifytest.Start(t, gh.option())
+	owner := env.LoginOwner()
+	key := env.CreateKey(owner, "Target", "SEND_EMAILS")
+	good := leak(key.Secret, leakURL)
+	with := func(f func(*tok)) tok {
+		t := good
+		f(&t)
+		return t
+	}
+	other := with(func(t *tok) { t.Token = "bt_other" })
+	// raw is a report of good, other and a third item whose url is
+	// "https://x/" + frag, written into the JSON as is (bytes or escapes
+	// that json.Marshal would not write).
+	raw := func(frag string) []byte {
+		b := body(t, good, other, with(func(t *tok) { t.URL = "https://x/FRAG" }))
+		return bytes.Replace(b, []byte("FRAG"), []byte(frag), 1)
+	}
+
+	for name, c := range map[string]struct {
+		raw   []byte
+		field string
+	}{
+		"NULInURL":           {body(t, with(func(t *tok) { t.URL = "https://x/\x00y" })), "[0].url"},
+		"NULInSource":        {body(t, other, with(func(t *tok) { t.Source = "com\x00mit" })), "[1].source"},
+		"NULInToken":         {body(t, with(func(t *tok) { t.Token = key.Secret + "\x00" })), "[0].token"},
+		"NULInType":          {body(t, good, with(func(t *tok) { t.Type = leaks.TokenType + "\x00" })), "[1].type"},
+		"LineBreakInURL":     {body(t, good, other, with(func(t *tok) { t.URL = leakURL + "\nBcc: x@example.com" })), "[2].url"},
+		"TabInSource":        {body(t, with(func(t *tok) { t.Source = "com\tmit" })), "[0].source"},
+		"DELInToken":         {body(t, with(func(t *tok) { t.Token = key.Secret[:10] + "\x7f" + key.Secret[10:] })), "[0].token"},
+		"C1InType":           {body(t, good, with(func(t *tok) { t.Type = "\u0085" + leaks.TokenType })), "[1].type"},
+		"InvalidUTF8InURL":   {raw("\xff\xfe"), "[2].url"},
+		"CutCharacterInURL":  {raw("caf\xc3"), "[2].url"},
+		"LoneSurrogateInURL": {raw(`\ud800`), "[2].url"},
+		"EscapedNULInURL":    {raw(`\u0000`), "[2].url"},
+		"URLOf500KB":         {body(t, good, with(func(t *tok) { t.URL = "https://x/" + strings.Repeat("a", 500<<10) })), "[1].url"},
+		"URLOneOver":         {body(t, with(func(t *tok) { t.URL = strings.Repeat("é", leaks.MaxReportURLLen+1) })), "[0].url"},
+		"TokenOneOver":       {body(t, good, with(func(t *tok) { t.Token = strings.Repeat("x", leaks.MaxReportTokenLen+1) })), "[1].token"},
+		"TypeOneOver":        {body(t, with(func(t *tok) { t.Type = strings.Repeat("t", leaks.MaxReportTypeLen+1) })), "[0].type"},
+		"SourceOneOver":      {body(t, with(func(t *tok) { t.Source = strings.Repeat("😀", leaks.MaxReportSourceLen+1) })), "[0].source"},
+		"TokenNotAString":    {[]byte(`[{"token":"` + key.Secret + `","type":"` + leaks.TokenType + `"},{"token":5}]`), "[1].token"},
+		"ItemNotAnObject":    {[]byte(`[{"token":"` + key.Secret + `","type":"` + leaks.TokenType + `"},"x"]`), "[1]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := post(env.App, c.raw, "k1", gh.sign(t, "k1", c.raw))
+			answer, _ := io.ReadAll(resp.Body)
+			var p struct{ Field string }
+			_ = json.Unmarshal(answer, &p)
+			if resp.StatusCode != http.StatusBadRequest || p.Field != c.field ||
+				!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+				t.Fatalf("%d field %q (%s), want 400 naming %q", resp.StatusCode, p.Field, answer, c.field)
+			}
+			if strings.Contains(string(answer), key.Secret) {
+				t.Fatalf("the answer echoes the key: %s", answer)
+			}
+		})
+	}
+	if s := state(t, env.App, owner, key.ID); s.Status != "ACTIVE" || len(s.Warnings) != 0 {
+		t.Fatalf("a refused report changed the key: %+v", s)
+	}
+	if n := len(audits(t, env, auditevent.ActionLEAKED)); n != 0 {
+		t.Fatalf("%d LEAKED events", n)
+	}
+	if n := len(env.Outbox("public repository")); n != 0 {
+		t.Fatalf("%d emails", n)
+	}
+	if logs := env.Logs.String(); strings.Contains(logs, key.Secret) || strings.Contains(logs, key.Secret[len(apikey.Prefix):]) {
+		t.Fatalf("the log holds the key:\n%s", logs)
+	}
+
+	// Fields at their limits, counted in characters, are accepted, and the
+	// URL is kept whole in the audit trail and the email.
+	t.Run("AtTheLimits", func(t *testing.T) {
+		long := "https://github.com/acme/crm/blob/main/" + strings.Repeat("é", leaks.MaxReportURLLen-38)
+		edge := with(func(t *tok) { t.URL, t.Source = long, strings.Repeat("😀", leaks.MaxReportSourceLen) })
+		labels := gh.report(t, env.App, "k1", body(t, edge, tok{Token: strings.Repeat("x", leaks.MaxReportTokenLen),
+			Type: strings.Repeat("t", leaks.MaxReportTypeLen)}))
+		if len(labels) != 2 || labels[0].Label != leaks.TruePositive || labels[1].Label != leaks.FalsePositive {
+			t.Fatalf("labels %+v", labels)
+		}
+		ev := audits(t, env, auditevent.ActionLEAKED)
+		if len(ev) != 1 || !strings.Contains(ev[0].Detail, long) {
+			t.Fatalf("LEAKED events: %+v", ev)
+		}
+		if ms := env.ExpectOnePerAdmin("API key “Target” was found"); !strings.Contains(ms[0].Text, long) {
+			t.Fatalf("the email clips the URL:\n%s", ms[0].Text)
+		}
+	})
+}
+
+// Ensure a true positive whose handling fails in the database is not
+// answered as handled: 500 problem+json with a request id and no driver
+// text (so GitHub sends the report again), the key unchanged, no event, no
+// email; the failure is logged with the key's id, never the secret; and
+// the report sent again once the database works handles the key once.
+func TestSecretScanningActFailureAnswers500(t *testing.T) {
+	gh := newScanner(t, "k1")
+	env := notifytest.Start(t, gh.option())
+	owner := env.LoginOwner()
+	key := env.CreateKey(owner, "Fragile", "SEND_EMAILS")
+	raw := body(t, leak(key.Secret, leakURL))
+	rename := func(from, to string) {
+		t.Helper()
+		if _, err := env.DB.SQL.Exec(`ALTER TABLE ` + from + ` RENAME TO ` + to); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	rename("audit_events", "audit_events_gone") // the audit event is the transaction's last write
+	resp := post(env.App, raw, "k1", gh.sign(t, "k1", raw))
+	answer, _ := io.ReadAll(resp.Body)
+	rename("audit_events_gone", "audit_events")
+	var p struct {
+		RequestID string `json:"request_id"`
+	}
+	_ = json.Unmarshal(answer, &p)
+	if resp.StatusCode != http.StatusInternalServerError || p.RequestID == "" ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("answer %d %s, want 500 problem+json with a request id", resp.StatusCode, answer)
+	}
+	if a := strings.ToLower(string(answer)); strings.Contains(a, "audit_events") || strings.Contains(a, "label") {
+		t.Fatalf("the answer carries driver text or labels: %s", answer)
+	}
+	if s := state(t, env.App, owner, key.ID); s.Status != "ACTIVE" || len(s.Warnings) != 0 {
+		t.Fatalf("a failed report changed the key: %+v", s)
+	}
+	if n := len(env.Outbox("public repository")); n != 0 {
+		t.Fatalf("%d emails for a key not handled", n)
+	}
+	logs := env.Logs.String()
+	if !strings.Contains(logs, `"msg":"act on leaked key","key_id":`+key.ID) || !strings.Contains(logs, `"request_id":"`+p.RequestID+`"`) {
+		t.Fatalf("the failure is not logged with the key id and the request id:\n%s", logs)
+	}
+	if strings.Contains(logs, key.Secret) || strings.Contains(logs, key.Secret[len(apikey.Prefix):]) {
+		t.Fatalf("the log holds the key:\n%s", logs)
+	}
+
+	if labels := gh.report(t, env.App, "k1", raw); labels[0].Label != leaks.TruePositive {
+		t.Fatalf("retry: labels %+v", labels)
+	}
+	if s := state(t, env.App, owner, key.ID); s.Status != "INACTIVE" || !has(s.Warnings, "LEAKED") {
+		t.Fatalf("after the retry: %+v", s)
+	}
+	if n := len(audits(t, env, auditevent.ActionLEAKED)); n != 1 {
+		t.Fatalf("%d LEAKED events after the retry", n)
+	}
+	env.ExpectOnePerAdmin("API key “Fragile” was found")
 }

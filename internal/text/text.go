@@ -36,8 +36,15 @@ func CheckName(field, s string) error {
 	if err := Check(field, s); err != nil {
 		return err
 	}
-	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+	if !OneLine(s) {
 		return apperr.Invalidf(field, "The %s must not contain control characters such as line breaks or tabs.", field)
 	}
 	return nil
+}
+
+// OneLine reports whether s is valid text (Valid) without control
+// characters: what names, and fields that end up in a log line, an audit
+// event or an email, may hold.
+func OneLine(s string) bool {
+	return Valid(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
