@@ -97,18 +97,39 @@ func validAllowlist(entries []string) ([]string, error) {
 	return out, nil
 }
 
-// ParseCIDR parses "10.0.0.0/8" or a single address ("192.0.2.7" → /32).
+// ParseCIDR parses "10.0.0.0/8" or a single address ("192.0.2.7" → /32),
+// normalised (normalizePrefix): "::ffff:192.0.2.7" is "192.0.2.7/32".
 func ParseCIDR(s string) (netip.Prefix, error) {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
-		return p.Masked(), err
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return normalizePrefix(p), nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return normalizePrefix(netip.PrefixFrom(a, a.BitLen())), nil
+}
+
+// normalizePrefix masks p and writes an IPv4-mapped IPv6 prefix
+// (::ffff:a.b.c.d/n, n ≥ 96) as the IPv4 prefix it covers, a.b.c.d/(n-96):
+// the verifier compares a client's address unmapped (an IPv4 client on a
+// dual-stack socket arrives as ::ffff:a.b.c.d), so a mapped entry would
+// never match anyone. A prefix shorter than /96 stays IPv6: it is no longer
+// mapped once masked (::ffff:0:0/95 is ::fffe:0:0/95) and spans native
+// IPv6 space besides the mapped block. Shrinking it to IPv4 would drop
+// that space, and widening it to 0.0.0.0/0 as well would open the key to
+// every IPv4 address — so it matches the IPv6 clients in it, as written.
+func normalizePrefix(p netip.Prefix) netip.Prefix {
+	p = p.Masked()
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		return netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p
 }
 
 // permissionIDs resolves permission keys to row ids. Errors: Invalid

@@ -169,8 +169,10 @@ func newFacts(r *Facts, hash, cur, prev []byte, prevUntil, expires sql.NullTime,
 			return nil, apperr.Internalf(err, "read allow-list of key %d", r.KeyID)
 		}
 		for _, cidr := range cidrs {
+			// Normalised again: rows saved before ParseCIDR unmapped
+			// entries hold "::ffff:127.0.0.1/128", which no client matches.
 			if p, err := netip.ParsePrefix(cidr); err == nil {
-				f.AllowedPrefix = append(f.AllowedPrefix, p)
+				f.AllowedPrefix = append(f.AllowedPrefix, normalizePrefix(p))
 			}
 		}
 	}
