@@ -174,3 +174,26 @@ func TestInternalError_RequestID(t *testing.T) {
 		t.Fatalf("no log line with request_id %s and the cause:\n%s", id, app.Logs.String())
 	}
 }
+
+// Ensure a key name with a control character (a line break, a tab, an
+// escape) is BAD_USER_INPUT naming name, on create and update, and nothing
+// changes: names are shown on one line, in emails too.
+func TestKeyName_ControlCharactersRefused(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	k := app.CreateKey(token, "One", "SEND_EMAILS")
+	client := http.DefaultClient
+	for _, name := range []string{`a\nb`, `tab\there`, `esc\u001b[31m`, `c1\u0085x`, `del\u007fx`} { // trailing ones would be trimmed as space
+		for _, body := range []string{
+			`{"query":"mutation($in:CreateApiKeyInput!){createApiKey(input:$in){secret}}","variables":{"in":{"name":"` + name + `","permissions":["SEND_EMAILS"]}}}`,
+			`{"query":"mutation($id:ID!,$in:UpdateApiKeyInput!){updateApiKey(id:$id,input:$in){id}}","variables":{"id":"` + k.ID + `","in":{"name":"` + name + `"}}}`,
+		} {
+			before := snapshot(t, app)
+			a := rawPost(t, app, client, token, []byte(body))
+			wantError(t, a.Resp, "BAD_USER_INPUT", "name")
+			if snapshot(t, app) != before {
+				t.Fatalf("%s: database changed", name)
+			}
+		}
+	}
+}

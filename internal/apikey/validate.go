@@ -35,7 +35,7 @@ func validRateLimit(n *int) (int, error) {
 
 func validName(name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if err := text.Check("name", name); err != nil {
+	if err := text.CheckName("name", name); err != nil {
 		return "", err
 	}
 	if name == "" {
