@@ -48,6 +48,8 @@ func ShortTermsAsPrefix(w *ent.ApiKeyWhereInput) {
 
 // nameHasPrefixFold is `lower(name) LIKE 'te%'`, the form the
 // (account_id, lower(name) text_pattern_ops) index serves on PostgreSQL.
+// On SQLite, lower() is internal/db's Unicode one (lower.go), so the term,
+// lowered here in Go, meets the name folded alike.
 func nameHasPrefixFold(term string) predicate.ApiKey {
 	return func(s *sql.Selector) {
 		s.Where(sql.P(func(b *sql.Builder) {

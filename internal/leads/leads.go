@@ -39,7 +39,7 @@ type Fields struct {
 
 // Filter narrows a list: Status and Email match exactly (email without
 // regard to case), Q is a case-insensitive substring of the email, names or
-// company.
+// company — any letter's case, SQLite's too (internal/db/lower.go).
 type Filter struct {
 	Status string
 	Email  string
