@@ -197,3 +197,30 @@ func TestKeyName_ControlCharactersRefused(t *testing.T) {
 		}
 	}
 }
+
+// Ensure an ID that is not one and a String sent as a number or boolean are
+// BAD_USER_INPUT naming the argument, in variables and inline, with a
+// message in the API's words, and nothing is created.
+func TestScalars_StrictInput(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	client := http.DefaultClient
+	for _, tc := range []struct{ body, field string }{
+		{`{"query":"{node(id:\"xyz\"){id}}"}`, "id"},
+		{`{"query":"query($i:ID!){apiKey(id:$i){id}}","variables":{"i":12.5}}`, "id"},
+		{`{"query":"mutation($i:ID!){setApiKeyActive(id:$i,active:false){id}}","variables":{"i":"1e3"}}`, "id"},
+		{`{"query":"mutation($n:String!){createApiKey(input:{name:$n,permissions:[READ_LEADS]}){secret}}","variables":{"n":5}}`, "name"},
+		{`{"query":"mutation($in:CreateApiKeyInput!){createApiKey(input:$in){secret}}","variables":{"in":{"name":true,"permissions":["READ_LEADS"]}}}`, "name"},
+		{`{"query":"mutation{createApiKey(input:{name:5,permissions:[READ_LEADS]}){secret}}"}`, "name"},
+	} {
+		before := snapshot(t, app)
+		a := rawPost(t, app, client, token, []byte(tc.body))
+		e := wantError(t, a.Resp, "BAD_USER_INPUT", tc.field)
+		if strings.Contains(e.Message, "strconv") {
+			t.Errorf("%s: message in Go's words: %s", tc.body, e.Message)
+		}
+		if snapshot(t, app) != before {
+			t.Fatalf("%s: database changed", tc.body)
+		}
+	}
+}

@@ -137,10 +137,7 @@ func (s *Server) routes() {
 		Team: s.Team, Tokens: s.Tokens, DefaultRateLimit: s.Config.RateLimit, KeySearch: keysearch.New(s.DB)},
 		graph.HandlerConfig{Development: s.Config.Development(), Logger: s.Logger})
 	s.mux.Handle("POST /graphql", s.Auth.Middleware(limitBody(gql)))
-	s.mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "GraphQL takes POST with a JSON body only.", http.StatusMethodNotAllowed)
-	})
+	s.mux.HandleFunc("/graphql", graphqlPostOnly)
 	if s.Config.Development() {
 		s.mux.Handle("GET /playground", documentHeaders(playground.Handler("businesstools GraphQL", "/graphql")))
 	}
@@ -263,3 +260,15 @@ var (
 	frameDeny  = []string{"DENY"}
 	hsts       = []string{HSTS}
 )
+
+// graphqlPostOnly answers another method on /graphql as GraphQL clients
+// read errors: a JSON body with errors[].
+func graphqlPostOnly(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Allow", http.MethodPost)
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusMethodNotAllowed)
+	_, _ = w.Write(postOnlyBody)
+}
+
+var postOnlyBody = []byte(`{"errors":[{"message":"GraphQL takes POST with a JSON body only.","extensions":{"code":"METHOD_NOT_ALLOWED"}}]}` + "\n")

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -34,6 +35,31 @@ func TestHealth(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with a closed database = %d", resp.StatusCode)
+	}
+}
+
+// Ensure /graphql with another method than POST answers 405 with Allow and
+// a GraphQL error body in JSON, as clients read errors.
+func TestGraphQLPostOnly(t *testing.T) {
+	app := apptest.New(t)
+	for _, m := range []string{"GET", "PUT", "DELETE"} {
+		req, _ := http.NewRequest(m, app.HTTP.URL+"/graphql?query=%7Bme%7Bemail%7D%7D", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Errors []struct {
+				Message    string
+				Extensions struct{ Code string }
+			}
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" ||
+			resp.Header.Get("Content-Type") != "application/json" || len(body.Errors) != 1 || body.Errors[0].Extensions.Code != "METHOD_NOT_ALLOWED" {
+			t.Fatalf("%s /graphql: %d %v %+v (%v)", m, resp.StatusCode, resp.Header, body, err)
+		}
 	}
 }
 
