@@ -65,6 +65,35 @@ func DecodeJSON(body io.Reader, dst any) error {
 	if _, err = dec.Token(); !errors.Is(err, io.EOF) {
 		return apperr.Invalidf("", "The body must hold a single JSON value.")
 	}
+	return refuseNulls(raw, dst)
+}
+
+// refuseNulls refuses null for the fields of dst's struct tagged
+// null:"refuse": decoded into a pointer, null would pass for "absent" and
+// change nothing, although the field is not nullable (OpenAPI).
+func refuseNulls(raw []byte, dst any) error {
+	t := reflect.TypeOf(dst).Elem()
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("null") != "refuse" {
+			continue
+		}
+		if members == nil {
+			if json.Unmarshal(raw, &members) != nil {
+				return nil // decoded above: cannot happen
+			}
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		for k, v := range members { // matched as the decoder matches: ignoring case
+			if strings.EqualFold(k, name) && string(bytes.TrimSpace(v)) == "null" {
+				return apperr.Invalidf(name, "The field %q cannot be null; leave it out to keep its value.", name)
+			}
+		}
+	}
 	return nil
 }
 

@@ -13,14 +13,14 @@ import (
 
 // leadBody is the body of POST, PUT and PATCH /v1/leads.
 type leadBody struct {
-	Email     *string        `json:"email"`
-	FirstName *string        `json:"first_name"`
-	LastName  *string        `json:"last_name"`
-	Company   *string        `json:"company"`
-	Phone     *string        `json:"phone"`
-	Status    *string        `json:"status"`
-	Source    *string        `json:"source"`
-	Custom    *custom.Object `json:"custom"`
+	Email     *string        `json:"email,omitempty" null:"refuse"`
+	FirstName *string        `json:"first_name,omitempty" null:"refuse"`
+	LastName  *string        `json:"last_name,omitempty" null:"refuse"`
+	Company   *string        `json:"company,omitempty" null:"refuse"`
+	Phone     *string        `json:"phone,omitempty" null:"refuse"`
+	Status    *string        `json:"status,omitempty" null:"refuse"`
+	Source    *string        `json:"source,omitempty" null:"refuse"`
+	Custom    *custom.Object `json:"custom,omitempty"`
 }
 
 // decodeLead reads a lead body strictly (fuzzed by FuzzDecodeLead).

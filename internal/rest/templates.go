@@ -11,10 +11,10 @@ import (
 
 // templateBody is the body of POST, PUT and PATCH /v1/templates.
 type templateBody struct {
-	Name    *string `json:"name"`
-	Subject *string `json:"subject"`
-	HTML    *string `json:"html"`
-	Text    *string `json:"text"`
+	Name    *string `json:"name" null:"refuse"`
+	Subject *string `json:"subject" null:"refuse"`
+	HTML    *string `json:"html" null:"refuse"`
+	Text    *string `json:"text" null:"refuse"`
 }
 
 // apply sets the template fields b holds; with replace (POST, PUT) the
