@@ -224,3 +224,27 @@ func TestScalars_StrictInput(t *testing.T) {
 		}
 	}
 }
+
+// Ensure times are kept to the microsecond on both databases: a key's
+// createdAt has no nanoseconds, and an expiresAt sent with nanoseconds reads
+// back truncated to microseconds (PostgreSQL kept microseconds, SQLite
+// nanoseconds).
+func TestTimes_Microseconds(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	exp := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second).Add(123456789 * time.Nanosecond)
+	var out struct {
+		CreateApiKey struct {
+			ApiKey struct{ CreatedAt, ExpiresAt time.Time }
+		}
+	}
+	app.GQL(token, `mutation($in:CreateApiKeyInput!){createApiKey(input:$in){apiKey{createdAt expiresAt}}}`,
+		map[string]any{"in": map[string]any{"name": "t", "permissions": []string{"READ_LEADS"}, "expiresAt": exp.Format(time.RFC3339Nano)}}).Decode(t, &out)
+	k := out.CreateApiKey.ApiKey
+	if k.CreatedAt.Nanosecond()%1000 != 0 {
+		t.Errorf("createdAt %s has nanoseconds", k.CreatedAt.Format(time.RFC3339Nano))
+	}
+	if !k.ExpiresAt.Equal(exp.Truncate(time.Microsecond)) {
+		t.Errorf("expiresAt %s, want %s", k.ExpiresAt.Format(time.RFC3339Nano), exp.Truncate(time.Microsecond).Format(time.RFC3339Nano))
+	}
+}

@@ -97,7 +97,7 @@ func OpenSQLiteFile(path string) (*DB, error) {
 func wrap(sqlDB *sql.DB, dialectName, url string) *DB {
 	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, sqlDB)))
 	client.Intercept(tenant.Interceptor())
-	client.Use(tenant.Hook())
+	client.Use(tenant.Hook(), microseconds)
 	return &DB{Client: client, SQL: sqlDB, Dialect: dialectName, URL: url}
 }
 

@@ -190,7 +190,7 @@ func (r *Recorder) updateLastUsed(rows []lastRow) statement {
 		if l.ip.IsValid() {
 			ip = l.ip.Unmap().WithZone("").String()
 		}
-		args = append(args, int64(l.id), l.at.UTC(), ip, l.route)
+		args = append(args, int64(l.id), l.at.UTC().Truncate(time.Microsecond), ip, l.route) // as ent writes (db.microseconds)
 		values(&b, pg, i, 4, "bigint", "timestamptz", "text", "text")
 	}
 	b.WriteString(") UPDATE api_keys SET last_used_at = v.t, last_used_ip = v.ip, last_used_route = v.route" +
