@@ -444,6 +444,9 @@ try {
     await row(KEY).getByText('Inactive', { exact: true }).waitFor();
     assert(await page.evaluate(() => window.__noReload === true), 'the page reloaded');
     await button(`Activate key ${KEY}`).waitFor();
+    // Keyboard focus stays on the switch (busy, never disabled), now named for the opposite action.
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    assert(focused === `Activate key ${KEY}`, `focus is on "${focused}" after deactivating`);
   });
 
   await step('REST: the deactivated key is refused (401)', async () => {
@@ -479,6 +482,9 @@ try {
     const shown = row(KEY).getByTestId('revealed-key');
     await shown.waitFor();
     await reviewShot('revealed');
+    // The full key wraps in readable lines, never one character per line in a squeezed column.
+    const box = await row(KEY).getByRole('button', { name: /Full key of/ }).boundingBox();
+    assert(box && box.width >= 120 && box.height < 120, `revealed key box ${JSON.stringify(box)}`);
     assert((await shown.innerText()).includes(secret), 'the revealed key is not the created one');
     await button(`Copy key ${KEY}`).waitFor();
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
@@ -704,6 +710,8 @@ try {
     await dialog.waitFor({ state: 'detached' });
     await row(KEY).waitFor({ state: 'detached' });
     await page.getByText('No keys match these filters.').waitFor();
+    const focused = await page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent?.trim());
+    assert(focused === 'H1 API Key Management', `focus is on "${focused}" after deleting, not the page heading`);
     await eventually(async () => (await rest('/v1/me', rolled)).status === 401, { message: 'deleted key still works' });
   });
 
@@ -810,6 +818,25 @@ try {
     await eventually(async () => (await names()).includes('Escape test'), { message: 'unchecking the filter' });
   });
 
+  await step('the key list fits a 1280-pixel screen with warnings, and a 375-pixel one does not scroll sideways', async () => {
+    try {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto('/keys');
+      await row(LEAKY).locator('[data-warning="LEAKED"]').waitFor();
+      const fit = await page.locator('.table-wrap').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      assert(fit[0] <= fit[1], `the list is ${fit[0]} px wide in a ${fit[1]} px box at 1280`);
+      const del = await button(`Delete key ${LEAKY}`).boundingBox();
+      const wrap = await page.locator('.table-wrap').boundingBox();
+      assert(del && wrap && del.x + del.width <= wrap.x + wrap.width, 'Delete is cut off at 1280');
+      await page.setViewportSize({ width: 375, height: 812 });
+      await row(LEAKY).waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= 375, `the page is ${width} px wide at 375`);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
   await step('the leak email reaches every admin once, names the key and links to /keys/<id>', async () => {
     const msg = await mail.waitFor((m) => m.to.includes(EMAIL) && m.subject.includes(LEAKY));
     const link = `${base}/keys/${leakyId}`;
@@ -860,7 +887,7 @@ try {
     await reviewShot('last-request');
   });
 
-  await step('Settings: owners edit; a server validation error shows at the field it names', async () => {
+  await step('Settings: owners edit; an out-of-range value shows at its field, in the label’s words', async () => {
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await page.getByLabel('Require an expiration on every key').check();
@@ -870,7 +897,7 @@ try {
     await eventually(async () => (await days.getAttribute('aria-invalid')) === 'true', { message: 'no error at the lifetime field for 0 days' });
     const errId = (await days.getAttribute('aria-describedby')).split(' ').pop();
     const err = await page.locator(`[id="${errId}"]`).innerText();
-    assert(err.length > 3, `no error text: ${err}`);
+    assert(err.startsWith('Maximum key lifetime (days)') && !err.includes('maxKeyLifetimeDays'), `error text: ${err}`);
     assert(await days.evaluate((el) => el === document.activeElement), 'focus is not on the field in error');
     await reviewShot('settings-error');
     await days.fill('400');

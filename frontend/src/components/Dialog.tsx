@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { CloseIcon } from './icons';
+import { pageHeading } from '../lib/focus';
 
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -30,6 +31,31 @@ export interface DialogProps {
   initialFocus?: React.RefObject<HTMLElement | null>;
   /** alertdialog for destructive confirmations. */
   role?: 'dialog' | 'alertdialog';
+  /**
+   * Where focus goes when the dialog closes, asked at that moment; null (or no function) means the element focused
+   * when it opened, or the page heading when that is gone.
+   */
+  returnFocus?: () => HTMLElement | null;
+}
+
+/**
+ * The element to focus first in `panel`. A radio button stands for its group, as Tab treats it: the checked one
+ * of the group gets the focus, never an unchecked one that Space would select.
+ */
+function firstFocus(panel: HTMLElement | null, initialFocus?: React.RefObject<HTMLElement | null>): HTMLElement | null {
+  const target =
+    initialFocus?.current ??
+    panel?.querySelector<HTMLElement>('[data-autofocus]') ??
+    panel?.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE.split(',').join(', .dialog-body ')}`) ??
+    panel?.querySelector<HTMLElement>(FOCUSABLE) ??
+    panel;
+  if (panel && target instanceof HTMLInputElement && target.type === 'radio' && !target.checked && target.name) {
+    const checked = Array.from(panel.querySelectorAll<HTMLInputElement>('input[type="radio"]')).find(
+      (r) => r.name === target.name && r.checked && !r.disabled,
+    );
+    if (checked) return checked;
+  }
+  return target;
 }
 
 /**
@@ -37,32 +63,38 @@ export interface DialogProps {
  * trapped inside, Escape and the backdrop close it, focus returns to where it
  * was when the dialog opened. The rest of the page is inert meanwhile.
  */
-export function Dialog({ title, description, onClose, children, footer, size = 'md', initialFocus, role = 'dialog' }: DialogProps) {
+export function Dialog({
+  title,
+  description,
+  onClose,
+  children,
+  footer,
+  size = 'md',
+  initialFocus,
+  role = 'dialog',
+  returnFocus,
+}: DialogProps) {
   const titleId = useId();
   const descId = useId();
   const panelRef = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
+  const returnFocusRef = useRef(returnFocus);
+  returnFocusRef.current = returnFocus;
 
   useEffect(() => {
     const previouslyFocused = document.activeElement as HTMLElement | null;
     openCount += 1;
     setBackgroundInert(true);
-    const panel = panelRef.current;
-    const target =
-      initialFocus?.current ??
-      panel?.querySelector<HTMLElement>('[data-autofocus]') ??
-      panel?.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE.split(',').join(', .dialog-body ')}`) ??
-      panel?.querySelector<HTMLElement>(FOCUSABLE) ??
-      panel;
-    target?.focus();
+    firstFocus(panelRef.current, initialFocus)?.focus();
     return () => {
       openCount -= 1;
       if (openCount === 0) setBackgroundInert(false);
-      if (previouslyFocused && previouslyFocused.isConnected) {
-        previouslyFocused.focus();
+      const target = returnFocusRef.current?.() ?? previouslyFocused;
+      if (target && target.isConnected) {
+        target.focus();
       } else {
-        document.querySelector<HTMLElement>('main h1')?.focus();
+        pageHeading()?.focus();
       }
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -129,7 +161,11 @@ export function Dialog({ title, description, onClose, children, footer, size = '
   );
 }
 
-/** The end of a dialog's form: Cancel, and the submit button, which says what it is doing while `busy`. */
+/**
+ * The end of a dialog's form: Cancel, and the submit button, which says what it is doing while `busy`. While busy
+ * the button is aria-disabled rather than disabled, so it keeps the focus a click gave it; a click on it (or Enter
+ * in a field, which clicks it) then does not submit again.
+ */
 export function DialogFormFooter({
   onCancel,
   busy,
@@ -146,7 +182,7 @@ export function DialogFormFooter({
       <button type="button" className="button button-secondary" onClick={onCancel}>
         Cancel
       </button>
-      <button type="submit" className="button button-primary" disabled={busy}>
+      <button type="submit" className="button button-primary" aria-disabled={busy} onClick={(e) => busy && e.preventDefault()}>
         {busy ? busyLabel : submitLabel}
       </button>
     </div>

@@ -17,16 +17,22 @@ type Key = ApiKeyFieldsFragment;
 
 const apiKeyContext = { additionalTypenames: ['ApiKey'] };
 
-/** Activate / Deactivate. The mutation returns the key, so every list showing it refreshes at once. */
-export function ActiveToggle({ apiKey, size = 'sm' }: { apiKey: Key; size?: 'sm' | 'md' }) {
+/**
+ * Activate / Deactivate. The mutation returns the key, so every list showing it refreshes at once. `compact` (the
+ * key list) draws it as a switch that shows the key's state; its name says what a click does. While the request
+ * runs the button is aria-disabled, not disabled, so keyboard focus stays on it.
+ */
+export function ActiveToggle({ apiKey, compact = false }: { apiKey: Key; compact?: boolean }) {
   const [state, setActive] = useMutation(SetApiKeyActiveMutation);
   const toast = useToast();
   const active = apiKey.status === 'ACTIVE';
   const expired = apiKey.status === 'EXPIRED';
   const verb = active ? 'Deactivate' : 'Activate';
+  const busy = state.fetching;
   async function toggle() {
+    if (busy) return;
     const res = await setActive({ id: apiKey.id, active: !active }, apiKeyContext);
-    if (res.error) toast(`Could not ${verb.toLowerCase()} “${apiKey.name}”: ${errorMessage(res.error)}`, 'error');
+    if (res.error) toast(`Could not ${verb.toLowerCase()} “${apiKey.name}”: ${errorMessage(res.error, 'API key')}`, 'error');
     else
       toast(
         active
@@ -34,16 +40,24 @@ export function ActiveToggle({ apiKey, size = 'sm' }: { apiKey: Key; size?: 'sm'
           : `“${apiKey.name}” activated.`,
       );
   }
+  const common = {
+    type: 'button' as const,
+    onClick: toggle,
+    disabled: expired,
+    'aria-disabled': busy || undefined,
+    'aria-label': `${verb} key ${apiKey.name}`,
+    title: expired ? 'This key has expired. Edit its expiration to use it again.' : `${verb} this key`,
+  };
+  if (compact) {
+    return (
+      <button {...common} className={`icon-button switch-button${active ? ' on' : ''}${busy ? ' busy' : ''}`}>
+        <span className="switch" aria-hidden="true" />
+      </button>
+    );
+  }
   return (
-    <button
-      type="button"
-      className={`button button-${size} ${active ? 'button-secondary' : 'button-outline-primary'} toggle-button`}
-      onClick={toggle}
-      disabled={state.fetching || expired}
-      aria-label={`${verb} key ${apiKey.name}`}
-      title={expired ? 'This key has expired. Edit its expiration to use it again.' : `${verb} this key`}
-    >
-      {state.fetching ? (active ? 'Deactivating…' : 'Activating…') : verb}
+    <button {...common} className={`button button-sm ${active ? 'button-secondary' : 'button-outline-primary'} toggle-button`}>
+      {busy ? (active ? 'Deactivating…' : 'Activating…') : verb}
     </button>
   );
 }
@@ -70,7 +84,7 @@ export function RollDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => vo
     if (res.data?.rollApiKey) {
       setResult(res.data.rollApiKey.secret);
       setValidUntil(res.data.rollApiKey.apiKey.previousSecretValidUntil ?? null);
-    } else setError(errorMessage(res.error) ?? 'Could not roll the key.');
+    } else setError(errorMessage(res.error, 'API key') ?? 'Could not roll the key.');
   }
 
   if (result) {
@@ -137,6 +151,8 @@ export function DeleteDialog({ apiKey, onClose, onDeleted }: { apiKey: Key; onCl
       confirmLabel="Delete key"
       busyLabel="Deleting…"
       busy={state.fetching}
+      thing="API key"
+      removes
       onConfirm={() => del({ id: apiKey.id }, apiKeyContext)}
       onDone={() => {
         toast(`“${apiKey.name}” deleted.`);
@@ -153,7 +169,10 @@ export function DeleteDialog({ apiKey, onClose, onDeleted }: { apiKey: Key; onCl
 
 type Open = null | 'edit' | 'roll' | 'delete';
 
-/** The row of actions for one key: toggle, Edit, Roll, Delete, with their dialogs. */
+/**
+ * The actions for one key: toggle, Edit, Roll, Delete, with their dialogs. In the key list (no `labels`) they are
+ * icon buttons with accessible names, so the list fits a 1280-pixel screen; the detail page labels them.
+ */
 export function KeyActions({ apiKey, onDeleted, labels = false }: { apiKey: Key; onDeleted?: () => void; labels?: boolean }) {
   const [open, setOpen] = useState<Open>(null);
   const close = useMemo(() => () => setOpen(null), []);
@@ -163,7 +182,7 @@ export function KeyActions({ apiKey, onDeleted, labels = false }: { apiKey: Key;
   if (!can.manageKeys) return null;
   return (
     <div className="key-actions">
-      <ActiveToggle apiKey={apiKey} />
+      <ActiveToggle apiKey={apiKey} compact={!labels} />
       <button
         type="button"
         className={labels ? 'button button-secondary button-sm' : 'icon-button'}

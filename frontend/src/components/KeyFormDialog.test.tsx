@@ -19,6 +19,11 @@ describe('validateKeyForm', () => {
   it('limits the name to 100 characters', () => {
     expect(validateKeyForm({ ...base, name: 'x'.repeat(101) }).name).toMatch(/100/);
   });
+  it('counts characters as the server does, not UTF-16 units (an emoji is one character, two units)', () => {
+    expect(validateKeyForm({ ...base, name: '🔑'.repeat(60) })).toEqual({});
+    expect(validateKeyForm({ ...base, name: '🔑'.repeat(100) })).toEqual({});
+    expect(validateKeyForm({ ...base, name: '🔑'.repeat(101) }).name).toMatch(/100/);
+  });
   it('wants a future expiry', () => {
     expect(validateKeyForm({ ...base, expiry: 'custom', expiresAtLocal: '2001-01-01T00:00' }).expiresAt).toMatch(/future/);
     expect(validateKeyForm({ ...base, expiry: 'custom', expiresAtLocal: '' }).expiresAt).toBeTruthy();
@@ -245,6 +250,35 @@ describe('Edit dialog', () => {
       input: { name: 'Old key', permissions: ['SEND_EMAILS', 'READ_LEADS'], ipAllowlist: ['10.0.0.0/8'] },
     });
     expect(onClose).toHaveBeenCalled();
+  });
+
+  it('edits a key whose name is 60 emoji (120 UTF-16 units): the field holds it and it passes', async () => {
+    const user = userEvent.setup();
+    const name = '🔑'.repeat(60);
+    const { calls, onClose } = editSetup(makeKey({ name }));
+    const field = screen.getByLabelText('Key Name');
+    expect(field).toHaveValue(name);
+    expect(Number(field.getAttribute('maxLength'))).toBeGreaterThanOrEqual(200);
+    await user.click(screen.getByRole('checkbox', { name: 'Read leads' }));
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(screen.queryByText(/Use at most/)).not.toBeInTheDocument();
+    expect(calls.find((c) => c.name === 'UpdateApiKey')!.variables).toEqual({
+      id: '7',
+      input: { permissions: ['SEND_EMAILS', 'READ_LEADS'] },
+    });
+    expect(onClose).toHaveBeenCalled();
+  });
+
+  it('says when the key was deleted meanwhile', async () => {
+    const user = userEvent.setup();
+    const { client } = mockClient({
+      Permissions: () => ({ data: { permissions: PERMISSIONS } }),
+      UpdateApiKey: () => ({ error: gqlError('No API key with this id exists.', 'NOT_FOUND') }),
+    });
+    renderWith(<KeyFormDialog apiKey={makeKey()} onClose={() => {}} />, client);
+    await user.click(screen.getByRole('checkbox', { name: 'Read leads' }));
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This API key no longer exists.');
   });
 
   it('edits a key that expires later in the current minute', async () => {

@@ -24,6 +24,9 @@ export interface KeyFormValues {
 
 export const RATE_LIMIT_MAX = 10_000;
 
+/** The longest key name, in characters (code points) as the server counts them, not UTF-16 units. */
+export const NAME_MAX = 100;
+
 type ExpiryPreset = 'never' | '7' | '30' | '90' | '365' | 'custom';
 
 const EXPIRY_OPTIONS: { value: ExpiryPreset; label: string }[] = [
@@ -64,7 +67,7 @@ export function validateKeyForm(
   const errors: FieldErrors = {};
   const name = values.name.trim();
   if (!name) errors.name = 'Enter a name for the key.';
-  else if (name.length > 100) errors.name = 'Use at most 100 characters.';
+  else if ([...name].length > NAME_MAX) errors.name = `Use at most ${NAME_MAX} characters.`;
   if (values.permissions.length === 0) errors.permissions = 'Choose at least one permission.';
   const checkExpiry = currentExpiresAt === undefined || expiryChanged(currentExpiresAt, values);
   if (checkExpiry && values.expiry === 'custom') {
@@ -178,14 +181,14 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
           },
         });
     if (result.error) {
-      const { fields, general: rest } = splitFieldErrors(result.error);
+      const { fields, general: rest } = splitFieldErrors(result.error, 'API key');
       const known: FieldErrors = {};
       for (const [f, msg] of Object.entries(fields)) {
         if ((FIELD_ORDER as string[]).includes(f)) known[f as keyof FieldErrors] = msg;
         else rest.push(msg);
       }
       setErrors(known);
-      setGeneral(rest.length ? rest.join(' ') : Object.keys(known).length ? null : errorMessage(result.error));
+      setGeneral(rest.length ? rest.join(' ') : Object.keys(known).length ? null : errorMessage(result.error, 'API key'));
       focusFirstError(known);
       return;
     }
@@ -232,7 +235,9 @@ export function KeyFormDialog({ apiKey, onClose, onSaved }: KeyFormDialogProps) 
           placeholder="e.g. Production Email API"
           value={values.name}
           onChange={(e) => set('name', e.target.value)}
-          maxLength={200}
+          // maxLength counts UTF-16 units, two for an emoji: twice the limit lets NAME_MAX of any character in
+          // (and stops a runaway paste); validateKeyForm counts characters.
+          maxLength={NAME_MAX * 2}
           autoComplete="off"
           required
         />

@@ -1,5 +1,7 @@
+import { useRef } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { useAuth, type Me } from '../auth';
+import { useFocusHeadingOnNavigate } from '../lib/focus';
 import { ROLE_DESCRIPTION, ROLE_LABEL } from '../lib/roles';
 import { Logo } from './Logo';
 import { CodeIcon, KeyIcon, LogoutIcon, SettingsIcon, ShieldIcon, TokenIcon, UsersIcon } from './icons';
@@ -15,6 +17,8 @@ export function Layout({ me }: { me: Me }) {
   const { logout } = useAuth();
   const location = useLocation();
   const inApis = location.pathname === '/' || location.pathname.startsWith('/keys');
+  const mainRef = useRef<HTMLElement>(null);
+  useFocusHeadingOnNavigate(mainRef);
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
@@ -77,7 +81,7 @@ export function Layout({ me }: { me: Me }) {
           </button>
         </div>
       </aside>
-      <main id="main" className="main">
+      <main id="main" className="main" ref={mainRef}>
         <Outlet />
       </main>
     </div>

@@ -100,6 +100,41 @@ describe('MaskedKey', () => {
   });
 });
 
+describe('MaskedKey and the key’s audit trail', () => {
+  it.each([
+    ['succeeds', ok],
+    ['fails', () => ({ error: gqlError('wrong password', 'FORBIDDEN') })],
+  ])('refreshes the audit trail when a reveal %s', async (_, answer) => {
+    const user = userEvent.setup();
+    const calls = setup(answer);
+    await user.click(screen.getByRole('button', { name: 'Reveal key Prod' }));
+    await user.type(screen.getByLabelText('Password'), 'pw{enter}');
+    // The audit queries carry the AuditEvent typename: the cache fetches them again after this mutation.
+    expect(calls.find((c) => c.name === 'RevealApiKey')!.context).toMatchObject({ additionalTypenames: ['AuditEvent'] });
+  });
+});
+
+describe('MaskedKey after a roll', () => {
+  it('hides the revealed secret when the key’s masked value changes', async () => {
+    const user = userEvent.setup();
+    const { client } = mockClient({ RevealApiKey: ok });
+    const { rerender } = renderWith(<MaskedKey keyId="7" keyName="Prod" masked="bt_AbCd…x9Zq" />, client);
+    await user.click(screen.getByRole('button', { name: 'Reveal key Prod' }));
+    await user.type(screen.getByLabelText('Password'), 'pw{enter}');
+    expect(screen.getByText(SECRET)).toBeInTheDocument();
+
+    // The list's query brings the rolled key: a new masked value.
+    rerender(<MaskedKey keyId="7" keyName="Prod" masked="bt_NeWw…r0ll" />);
+    expect(screen.queryByText(SECRET)).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Full key of Prod/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Copy key Prod' })).not.toBeInTheDocument();
+    expect(screen.getByText('bt_NeWw…r0ll')).toBeInTheDocument();
+    // Nor does it come back with the old masked value.
+    rerender(<MaskedKey keyId="7" keyName="Prod" masked="bt_AbCd…x9Zq" />);
+    expect(screen.queryByText(SECRET)).not.toBeInTheDocument();
+  });
+});
+
 describe('MaskedKey for a viewer', () => {
   it('offers no reveal', () => {
     const { client } = mockClient({});

@@ -9,6 +9,9 @@ import { useCan } from '../me';
 
 export const REVEAL_TIMEOUT_MS = 30_000;
 
+// A reveal, failed or not, adds to the key's audit trail: its queries are fetched again.
+const revealContext = { additionalTypenames: ['AuditEvent'] };
+
 export function revealErrorMessage(codes: (string | null)[], fallback: string): string {
   if (codes.includes('REVEAL_DISABLED')) return describe({ code: 'REVEAL_DISABLED', message: '' });
   if (codes.includes('RATE_LIMITED')) return 'Too many attempts. Please wait a few minutes and try again.';
@@ -41,14 +44,14 @@ export function RevealDialog({
       setError('Enter your password.');
       return;
     }
-    const res = await reveal({ id: keyId, password });
+    const res = await reveal({ id: keyId, password }, revealContext);
     if (res.data?.revealApiKey) {
       setPassword('');
       onRevealed(res.data.revealApiKey.secret);
       return;
     }
     const errs = appErrors(res.error);
-    setError(revealErrorMessage(errs.map((x) => x.code), errs[0] ? describe(errs[0]) : 'Could not reveal the key.'));
+    setError(revealErrorMessage(errs.map((x) => x.code), errs[0] ? describe(errs[0], 'API key') : 'Could not reveal the key.'));
   }
 
   return (
@@ -90,16 +93,24 @@ export function RevealDialog({
 
 /**
  * The masked key with an eye button. The full key is kept only in this
- * component's memory, never in storage, and hidden again on a click or after
- * REVEAL_TIMEOUT_MS.
+ * component's memory, never in storage, and hidden again on a click, after
+ * REVEAL_TIMEOUT_MS, or when the key is rolled (its masked form changes: the
+ * revealed secret is dead, or dies at the end of the grace period).
  */
 export function MaskedKey({ keyId, keyName, masked }: { keyId: string; keyName: string; masked: string }) {
   const [asking, setAsking] = useState(false);
-  const [secret, setSecret] = useState<string | null>(null);
+  const [revealed, setRevealed] = useState<{ masked: string; secret: string } | null>(null);
+  const secret = revealed?.masked === masked ? revealed.secret : null;
+  const setSecret = (s: string | null) => setRevealed(s ? { masked, secret: s } : null);
   const fullRef = useRef<HTMLButtonElement>(null);
   const eyeRef = useRef<HTMLButtonElement>(null);
   const refocus = useRef(false);
   const can = useCan();
+
+  // Forget a secret of before a roll rather than keep it in memory unseen.
+  useEffect(() => {
+    if (revealed && revealed.masked !== masked) setRevealed(null);
+  }, [revealed, masked]);
 
   useEffect(() => {
     if (!secret) {

@@ -37,8 +37,11 @@ export function hasCode(error: CombinedError | undefined | null, code: ErrorCode
   return appErrors(error).some((e) => e.code === code);
 }
 
-/** Field errors keyed by input field name ("name", "permissions", ...), plus the rest. */
-export function splitFieldErrors(error: CombinedError | undefined | null): {
+/**
+ * Field errors keyed by input field name ("name", "permissions", ...), plus the rest. `thing` names what the form
+ * changes, for a NOT_FOUND among the rest (see describe).
+ */
+export function splitFieldErrors(error: CombinedError | undefined | null, thing?: string): {
   fields: Record<string, string>;
   general: string[];
 } {
@@ -50,14 +53,17 @@ export function splitFieldErrors(error: CombinedError | undefined | null): {
       const name = e.field.replace(/^input\./, '').replace(/\[\d+\]$/, '').replace(/\.\d+$/, '');
       fields[name] = fields[name] ? `${fields[name]} ${e.message}` : e.message;
     } else {
-      general.push(describe(e));
+      general.push(describe(e, thing));
     }
   }
   return { fields, general };
 }
 
-/** A sentence for an error an admin can act on. */
-export function describe(e: AppError): string {
+/**
+ * A sentence for an error an admin can act on. `thing` names what the action was about (“API key”, “admin”,
+ * “access token”), so a NOT_FOUND says what is gone; without it the server's own sentence is used.
+ */
+export function describe(e: AppError, thing?: string): string {
   switch (e.code) {
     case 'NETWORK':
       return e.message;
@@ -66,7 +72,9 @@ export function describe(e: AppError): string {
     case 'FORBIDDEN':
       return e.message || 'You are not allowed to do that.';
     case 'NOT_FOUND':
-      return 'This API key no longer exists.';
+      // Usually deleted or removed meanwhile, in another tab or by another admin.
+      if (thing) return `This ${thing} no longer exists.`;
+      return e.message || 'This no longer exists.';
     case 'RATE_LIMITED':
       return 'Too many attempts. Please wait a moment and try again.';
     case 'REVEAL_DISABLED':
@@ -76,8 +84,9 @@ export function describe(e: AppError): string {
   }
 }
 
-export function errorMessage(error: CombinedError | undefined | null): string | null {
+/** The first error of `error` as a sentence (see describe for `thing`), or null when there is none. */
+export function errorMessage(error: CombinedError | undefined | null, thing?: string): string | null {
   const errs = appErrors(error);
   if (errs.length === 0) return null;
-  return describe(errs[0]);
+  return describe(errs[0], thing);
 }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import type { CombinedError } from 'urql';
+import { appErrors } from './errors';
 
 export type UrlUpdate = (changes: Record<string, string | null>, resetPage?: boolean, replace?: boolean) => void;
 
@@ -51,4 +53,38 @@ export function useDebouncedParam(params: URLSearchParams, name: string, update:
     setText((s) => (s.trim() === urlValue.trim() ? s : urlValue));
   }, [urlValue]);
   return [text, setText] as const;
+}
+
+/** Whether `error` is the server refusing a page cursor (`after`/`before`): stale, or edited by hand. */
+export function isCursorError(error: CombinedError | undefined | null): boolean {
+  return appErrors(error).some((e) => e.code === 'BAD_USER_INPUT' && (e.field === 'after' || e.field === 'before'));
+}
+
+/**
+ * A list whose page cursor from the URL the server refused (an old bookmark, a hand-edited link) goes back to its
+ * first page, replacing the URL, rather than showing the decoder's message. Returns `refused`: the error is such a
+ * refusal (show the list as loading, not the error, while the first page comes); and `notice`: the first page is
+ * shown for that reason, until the admin pages or filters again.
+ */
+export function useCursorFallback(error: CombinedError | undefined | null, params: URLSearchParams, update: UrlUpdate) {
+  const refused = isCursorError(error);
+  const cursor = !!(params.get('after') || params.get('before'));
+  // The URL of the first page the notice is for, and whether the list has been there since.
+  const [noticeFor, setNoticeFor] = useState<string | null>(null);
+  const arrived = useRef(false);
+  useEffect(() => {
+    if (!refused || !cursor) return;
+    const first = new URLSearchParams(params);
+    for (const k of ['after', 'before', 'page']) first.delete(k);
+    arrived.current = false;
+    setNoticeFor(first.toString());
+    update({ after: null, before: null, page: null }, false, true);
+  }, [refused, cursor, params, update]);
+  const here = params.toString();
+  useEffect(() => {
+    if (noticeFor === null) return;
+    if (noticeFor === here) arrived.current = true;
+    else if (arrived.current) setNoticeFor(null);
+  }, [noticeFor, here]);
+  return { refused, notice: noticeFor !== null && noticeFor === here };
 }

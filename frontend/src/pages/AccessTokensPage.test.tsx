@@ -28,7 +28,14 @@ type Answer = (v: Record<string, unknown>) => { data?: unknown; error?: unknown 
 
 function setup(extra: Record<string, Answer> = {}, role: 'OWNER' | 'ADMIN' | 'VIEWER' = 'OWNER', tokens = TOKENS) {
   const m = mockClient({ AccessTokens: () => ({ data: { accessTokens: tokens } }), ...extra });
-  renderWith(<AccessTokensPage />, m.client, '/access-tokens', { me: makeMe(role) });
+  renderWith(
+    <main>
+      <AccessTokensPage />
+    </main>,
+    m.client,
+    '/access-tokens',
+    { me: makeMe(role) },
+  );
   return m;
 }
 
@@ -151,6 +158,16 @@ describe('AccessTokensPage', () => {
     expect(calls.find((c) => c.name === 'RevokeAccessToken')!.variables).toEqual({ id: '1' });
     await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument());
     expect(screen.getByText('Access token “Terraform” revoked.')).toBeInTheDocument();
+    // The row's Revoke button is about to go: focus goes to the page's heading, not to the body.
+    expect(screen.getByRole('heading', { level: 1, name: 'Access tokens' })).toHaveFocus();
+  });
+
+  it('says the token no longer exists when it was revoked meanwhile', async () => {
+    const user = userEvent.setup();
+    setup({ RevokeAccessToken: () => ({ error: gqlError('No access token with this id exists.', 'NOT_FOUND') }) });
+    await user.click(screen.getByRole('button', { name: 'Revoke token Terraform' }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Revoke token' }));
+    expect(await within(screen.getByRole('alertdialog')).findByRole('alert')).toHaveTextContent('This access token no longer exists.');
   });
 
   it('keeps the dialog open with the error when revoking fails', async () => {

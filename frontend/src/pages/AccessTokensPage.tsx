@@ -347,6 +347,8 @@ function RevokeDialog({ token, onClose }: { token: Token; onClose: () => void })
       confirmLabel="Revoke token"
       busyLabel="Revoking…"
       busy={state.fetching}
+      thing="access token"
+      removes
       onConfirm={() => revoke({ id: token.id }, ctx)}
       onDone={() => {
         toast(`Access token “${token.name}” revoked.`);

@@ -48,7 +48,15 @@ function setup(
     Permissions: () => ({ data: { permissions: PERMISSIONS } }),
     ...extra,
   });
-  renderWith(<ApiKeysPage />, m.client, route, { role });
+  // In <main>, as the Layout puts every page: focus falls back to the page's heading there.
+  renderWith(
+    <main>
+      <ApiKeysPage />
+    </main>,
+    m.client,
+    route,
+    { role },
+  );
   return m;
 }
 
@@ -70,6 +78,11 @@ describe('listVariables', () => {
       where: { nameContainsFold: 'prod', status: 'ACTIVE', permission: 'READ_LEADS' },
     });
     expect(listVariables(new URLSearchParams('after=xyz'))).toMatchObject({ first: PAGE_SIZE, after: 'xyz' });
+  });
+  it('ignores a status or permission the URL names that is none (a stale or hand-edited link)', () => {
+    expect(listVariables(new URLSearchParams('status=BOGUS&permission=NOPE')).where).toBeNull();
+    expect(listVariables(new URLSearchParams('status=active&permission=toString')).where).toBeNull();
+    expect(listVariables(new URLSearchParams('status=EXPIRED&permission=BOGUS')).where).toEqual({ status: 'EXPIRED' });
   });
 });
 
@@ -156,6 +169,26 @@ describe('ApiKeysPage', () => {
     expect(await screen.findByText(/deactivated/)).toBeInTheDocument();
   });
 
+  it('keeps keyboard focus on the switch while the key is (de)activated', async () => {
+    const user = userEvent.setup();
+    setup(connection(KEYS), { SetApiKeyActive: () => 'pending' });
+    const toggle = screen.getByRole('button', { name: 'Deactivate key Production Email API' });
+    await user.click(toggle);
+    // Busy, but not disabled: a disabled button would drop the focus to the page's body.
+    expect(toggle).toHaveAttribute('aria-disabled', 'true');
+    expect(toggle).not.toBeDisabled();
+    expect(toggle).toHaveFocus();
+  });
+
+  it('opens the roll dialog on the grace period that is chosen (1 hour), not on "Now"', async () => {
+    const user = userEvent.setup();
+    setup(connection(KEYS));
+    await user.click(screen.getByRole('button', { name: 'Roll key Production Email API' }));
+    const dialog = screen.getByRole('dialog', { name: 'Roll API key “Production Email API”' });
+    expect(within(dialog).getByRole('radio', { name: '1 hour' })).toBeChecked();
+    expect(within(dialog).getByRole('radio', { name: '1 hour' })).toHaveFocus();
+  });
+
   it('asks before deleting and names the key', async () => {
     const user = userEvent.setup();
     const { calls } = setup(connection(KEYS), {
@@ -168,6 +201,17 @@ describe('ApiKeysPage', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Delete key' }));
     expect(calls.find((c) => c.name === 'DeleteApiKey')!.variables).toEqual({ id: '2' });
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    // Not the Delete button of a row about to go, which would leave focus on the page's body.
+    expect(screen.getByRole('heading', { level: 1, name: 'API Key Management' })).toHaveFocus();
+  });
+
+  it('keeps the delete dialog open and says so when the key is already gone', async () => {
+    const user = userEvent.setup();
+    setup(connection(KEYS), { DeleteApiKey: () => ({ error: gqlError('No API key with this id exists.', 'NOT_FOUND') }) });
+    await user.click(screen.getByRole('button', { name: 'Delete key CRM sync' }));
+    const dialog = screen.getByRole('alertdialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete key' }));
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('This API key no longer exists.');
   });
 
   it('pages forward with the end cursor', async () => {
@@ -204,6 +248,37 @@ describe('ApiKeysPage', () => {
     expect(calls.filter((c) => c.name === 'ApiKeys').at(-1)!.variables).toMatchObject({
       where: { nameContainsFold: 'crm', status: 'INACTIVE', permission: 'READ_LEADS' },
     });
+  });
+});
+
+describe('ApiKeysPage with a stale or hand-edited URL', () => {
+  it('shows no filter the URL names wrongly, and sends none', () => {
+    const { calls } = setup(connection(KEYS), {}, '/keys?status=BOGUS&permission=NOPE');
+    expect(calls.find((c) => c.name === 'ApiKeys')!.variables).toMatchObject({ where: null });
+    expect(screen.getByLabelText('Filter by status')).toHaveValue('');
+    expect(screen.getByLabelText('Filter by permission')).toHaveValue('');
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).not.toBeInTheDocument();
+    expect(screen.getAllByTestId('key-row')).toHaveLength(3);
+  });
+
+  it('goes back to the first page, with a short notice, when the server refuses the cursor', async () => {
+    const m = mockClient({
+      ApiKeys: (v) =>
+        v.after
+          ? { error: gqlError('after: cannot decode cursor: unexpected EOF', 'BAD_USER_INPUT', 'after') }
+          : { data: connection(KEYS) },
+      ApiKeyCount: () => count(3),
+      Permissions: () => ({ data: { permissions: PERMISSIONS } }),
+    });
+    renderWith(<ApiKeysPage />, m.client, '/keys?status=ACTIVE&after=garbage&page=2');
+    expect(await screen.findByText('That page link was out of date, so the first page is shown.')).toHaveAttribute('role', 'status');
+    const last = m.calls.filter((c) => c.name === 'ApiKeys').at(-1)!;
+    expect(last.variables).toMatchObject({ first: PAGE_SIZE, where: { status: 'ACTIVE' } });
+    expect(last.variables).not.toHaveProperty('after');
+    expect(screen.queryByText(/cannot decode/)).not.toBeInTheDocument();
+    expect(screen.queryByText('Could not load API keys.', { exact: false })).not.toBeInTheDocument();
+    expect(screen.getAllByTestId('key-row')).toHaveLength(3);
+    expect(screen.getByText(/Showing/)).toHaveTextContent('Showing 1–3 of 3 keys');
   });
 });
 

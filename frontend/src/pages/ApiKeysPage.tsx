@@ -16,7 +16,7 @@ import { FilterSelect, SearchField } from '../components/Filters';
 import { LoadError } from '../components/LoadError';
 import { Pagination } from '../components/Pagination';
 import { SkeletonRows } from '../components/SkeletonRows';
-import { useDebouncedParam, useUrlState } from '../lib/urlState';
+import { useCursorFallback, useDebouncedParam, useUrlState } from '../lib/urlState';
 import { formatDate, formatExact, formatTime } from '../lib/time';
 
 export const PAGE_SIZE = 20;
@@ -30,6 +30,26 @@ const STATUSES: { value: ApiKeyStatus; label: string }[] = [
   { value: 'EXPIRED', label: 'Expired' },
 ];
 
+// Every PermissionKey, so a URL's permission filter is checked before it reaches the server (a new key in the
+// schema is a compile error here until it is added).
+const PERMISSION_KEYS: Record<PermissionKey, true> = {
+  SEND_EMAILS: true,
+  MANAGE_EMAIL_TEMPLATES: true,
+  READ_LEADS: true,
+  WRITE_LEADS: true,
+  DELETE_LEADS: true,
+};
+
+/** The status and permission filters of the URL; a value that is not one (a stale or hand-edited link) is none. */
+export function urlFilters(params: URLSearchParams): { status: ApiKeyStatus | null; permission: PermissionKey | null } {
+  const status = params.get('status');
+  const permission = params.get('permission');
+  return {
+    status: STATUSES.find((s) => s.value === status)?.value ?? null,
+    permission: permission && Object.hasOwn(PERMISSION_KEYS, permission) ? (permission as PermissionKey) : null,
+  };
+}
+
 function parseSort(s: string | null): { key: SortKey; dir: Dir } {
   const [k, d] = (s ?? '').split('-');
   return { key: k === 'lastused' ? 'lastused' : 'created', dir: d === 'asc' ? 'asc' : 'desc' };
@@ -38,8 +58,7 @@ function parseSort(s: string | null): { key: SortKey; dir: Dir } {
 /** The variables of the apiKeys query for the page's URL state. */
 export function listVariables(params: URLSearchParams): ApiKeysQueryVariables {
   const q = params.get('q')?.trim();
-  const status = params.get('status') as ApiKeyStatus | null;
-  const permission = params.get('permission') as PermissionKey | null;
+  const { status, permission } = urlFilters(params);
   const { key, dir } = parseSort(params.get('sort'));
   const where: NonNullable<ApiKeysQueryVariables['where']> = {};
   if (q) where.nameContainsFold = q;
@@ -70,6 +89,7 @@ export function ApiKeysPage() {
   const [result, refetch] = useQuery({ query: ApiKeysQuery, variables, context });
   const [perms] = useQuery({ query: PermissionsQuery, requestPolicy: 'cache-first' });
   const can = useCan();
+  const cursor = useCursorFallback(result.error, params, update);
 
   // Keep the last page on screen while the next one loads.
   const last = useRef<ApiKeysQueryData | undefined>(undefined);
@@ -78,7 +98,8 @@ export function ApiKeysPage() {
 
   const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
   const attention = params.get('attention') === '1';
-  const filtered = !!(params.get('q') || params.get('status') || params.get('permission') || attention);
+  const { status, permission } = urlFilters(params);
+  const filtered = !!(params.get('q') || status || permission || attention);
   const sort = parseSort(params.get('sort'));
 
   function toggleSort(key: SortKey) {
@@ -105,13 +126,11 @@ export function ApiKeysPage() {
     counted ?? (conn && !conn.pageInfo.hasNextPage && !params.get('before') ? lastShown : null);
   const columns = can.manageKeys ? 7 : 6;
 
-  const headingRef = useRef<HTMLHeadingElement>(null);
-
   return (
     <div className="page">
       <header className="page-header">
         <div>
-          <h1 ref={headingRef} tabIndex={-1}>
+          <h1 tabIndex={-1}>
             API Key Management
           </h1>
           <p className="page-subtitle">
@@ -168,7 +187,7 @@ export function ApiKeysPage() {
                 id="status-filter"
                 label="Filter by status"
                 allLabel="All statuses"
-                value={params.get('status') ?? ''}
+                value={status ?? ''}
                 onChange={(status) => update({ status })}
               >
                 {STATUSES.map((s) => (
@@ -181,7 +200,7 @@ export function ApiKeysPage() {
                 id="permission-filter"
                 label="Filter by permission"
                 allLabel="All permissions"
-                value={params.get('permission') ?? ''}
+                value={permission ?? ''}
                 onChange={(permission) => update({ permission })}
               >
                 {(perms.data?.permissions ?? []).map((p) => (
@@ -218,7 +237,12 @@ export function ApiKeysPage() {
             </div>
           </div>
 
-          {result.error && !data ? (
+          {cursor.notice && (
+            <p className="callout callout-info table-message" role="status">
+              That page link was out of date, so the first page is shown.
+            </p>
+          )}
+          {result.error && !data && !cursor.refused ? (
             <LoadError message="Could not load API keys." error={result.error} refetch={refetch} className="table-message" />
           ) : (
             <div className={`table-wrap${result.fetching && data ? ' is-refreshing' : ''}`} aria-busy={result.fetching}>

@@ -15,11 +15,15 @@ export interface InviteErrors {
   confirm?: string;
 }
 
-/** The same password rules as every password (8 to 1024 characters), and the two copies must match. */
+/**
+ * The same password rules as every password (8 to 1024 characters, counted as characters, not UTF-16 units), and
+ * the two copies must match.
+ */
 export function validateNewPassword(password: string, confirm: string): InviteErrors {
   const errors: InviteErrors = {};
-  if (password.length < PASSWORD_MIN) errors.password = `Use at least ${PASSWORD_MIN} characters.`;
-  else if (password.length > PASSWORD_MAX) errors.password = `Use at most ${PASSWORD_MAX} characters.`;
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) errors.password = `Use at least ${PASSWORD_MIN} characters.`;
+  else if (length > PASSWORD_MAX) errors.password = `Use at most ${PASSWORD_MAX} characters.`;
   if (!errors.password && confirm !== password) errors.confirm = 'The two passwords differ.';
   return errors;
 }

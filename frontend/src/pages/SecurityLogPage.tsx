@@ -9,7 +9,7 @@ import { FilterSelect, SearchField } from '../components/Filters';
 import { LoadError } from '../components/LoadError';
 import { Pagination } from '../components/Pagination';
 import { SkeletonRows } from '../components/SkeletonRows';
-import { useDebouncedParam, useUrlState } from '../lib/urlState';
+import { useCursorFallback, useDebouncedParam, useUrlState } from '../lib/urlState';
 
 export const LOG_PAGE_SIZE = 25;
 
@@ -44,6 +44,7 @@ export function SecurityLogPage() {
   const variables = useMemo(() => logVariables(params), [params]);
   const [result, refetch] = useQuery({ query: SecurityLogQuery, variables, context: ctx, requestPolicy: 'cache-and-network' });
   const [admins] = useQuery({ query: AdminsQuery, requestPolicy: 'cache-first' });
+  const cursor = useCursorFallback(result.error, params, update);
 
   const last = useRef<SecurityLogData | undefined>(undefined);
   if (result.data) last.current = result.data;
@@ -140,7 +141,12 @@ export function SecurityLogPage() {
           )}
         </div>
 
-        {result.error && !data ? (
+        {cursor.notice && (
+          <p className="callout callout-info table-message" role="status">
+            That page link was out of date, so the newest events are shown.
+          </p>
+        )}
+        {result.error && !data && !cursor.refused ? (
           <LoadError message="Could not load the security log." error={result.error} refetch={refetch} className="table-message" />
         ) : (
           <div className={`table-wrap${result.fetching && data ? ' is-refreshing' : ''}`} aria-busy={result.fetching}>

@@ -36,12 +36,17 @@ describe('settings form logic', () => {
       notifyOnKeyChanges: true,
     });
   });
-  it('wants whole numbers for the limits that are on, and leaves the range to the server', () => {
+  it('wants whole numbers from 1 to 3650 for the limits that are on, and names the field by its label', () => {
     const f = formOf(SETTINGS);
     expect(validateSettings(f)).toEqual({});
     expect(validateSettings({ ...f, maxLifetime: '2.5' }).maxKeyLifetimeDays).toMatch(/whole number/);
     expect(validateSettings({ ...f, maxLifetime: '' }).maxKeyLifetimeDays).toMatch(/whole number/);
-    expect(validateSettings({ ...f, maxLifetime: '0' })).toEqual({});
+    expect(validateSettings({ ...f, maxLifetime: '0' })).toEqual({
+      maxKeyLifetimeDays: 'Maximum key lifetime (days) must be from 1 to 3,650.',
+    });
+    expect(validateSettings({ ...f, maxLifetime: '3651' }).maxKeyLifetimeDays).toMatch(/^Maximum key lifetime \(days\) must be/);
+    expect(validateSettings({ ...f, maxLifetime: '3650' })).toEqual({});
+    expect(validateSettings({ ...f, unusedOn: true, unused: '-3' }).unusedKeyDays).toBe('Unused for (days) must be from 1 to 3,650.');
     expect(validateSettings({ ...f, unusedOn: true, unused: 'abc' }).unusedKeyDays).toMatch(/whole number/);
     expect(validateSettings({ ...f, unusedOn: false, unused: 'abc' })).toEqual({});
   });
@@ -57,7 +62,7 @@ describe('SettingsPage', () => {
     expect(screen.getByLabelText('Require an expiration on every key')).toBeChecked();
     expect(screen.getByLabelText('Unused for (days)')).toBeDisabled();
     expect(screen.getByRole('radio', { name: 'Deactivate the key' })).toBeChecked();
-    expect(screen.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Save settings' })).toHaveAttribute('aria-disabled', 'true');
 
     await user.click(screen.getByLabelText('Flag keys that are not used'));
     await user.type(screen.getByLabelText('Unused for (days)'), '45');
@@ -68,23 +73,45 @@ describe('SettingsPage', () => {
       input: { unusedKeyDays: 45, leakedKeyAction: 'NOTIFY', notifyOnKeyChanges: true },
     });
     expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+    // Nothing more to save, but the button keeps the keyboard focus (a disabled one would drop it on the body).
+    const saveButton = screen.getByRole('button', { name: 'Save settings' });
+    expect(saveButton).toHaveAttribute('aria-disabled', 'true');
+    expect(saveButton).not.toBeDisabled();
+    expect(saveButton).toHaveFocus();
+    // And a second press sends nothing.
+    await user.click(saveButton);
+    expect(calls.filter((c) => c.name === 'UpdateAccountSettings')).toHaveLength(1);
   });
 
-  it('shows a server validation error at the field named by extensions.field, and focuses it', async () => {
+  it('shows a server validation error at the field named by extensions.field, in the form’s words, and focuses it', async () => {
     const user = userEvent.setup();
-    setup(() => ({ error: gqlError('Use 1 to 3650 days.', 'BAD_USER_INPUT', 'input.maxKeyLifetimeDays') }));
+    setup(() => ({
+      error: gqlError('maxKeyLifetimeDays must be between 1 and 3650 days, or null for none.', 'BAD_USER_INPUT', 'input.maxKeyLifetimeDays'),
+    }));
     const days = await screen.findByLabelText('Maximum key lifetime (days)');
     await user.clear(days);
-    await user.type(days, '0');
+    await user.type(days, '30');
     await user.click(screen.getByRole('button', { name: 'Save settings' }));
     await waitFor(() => expect(days).toHaveAttribute('aria-invalid', 'true'));
-    expect(days).toHaveAccessibleDescription(expect.stringContaining('Use 1 to 3650 days.'));
+    expect(days).toHaveAccessibleDescription(expect.stringContaining('Maximum key lifetime (days) must be between 1 and 3650 days'));
+    expect(days).not.toHaveAccessibleDescription(expect.stringContaining('maxKeyLifetimeDays'));
     expect(days).toHaveFocus();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     // Typing clears the error.
     await user.type(days, '5');
     expect(days).toHaveAttribute('aria-invalid', 'false');
+  });
+
+  it('checks the range before sending, in the label’s words', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup();
+    const days = await screen.findByLabelText('Maximum key lifetime (days)');
+    await user.clear(days);
+    await user.type(days, '0');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(days).toHaveAccessibleDescription(expect.stringContaining('Maximum key lifetime (days) must be from 1 to 3,650.'));
+    expect(days).toHaveFocus();
+    expect(calls.some((c) => c.name === 'UpdateAccountSettings')).toBe(false);
   });
 
   it('checks whole numbers before sending', async () => {

@@ -45,15 +45,33 @@ function days(on: boolean, text: string): number | null {
   return on ? Number(text.trim()) : null;
 }
 
+/** Each field's label in the form, for messages: the server's messages name the API field (“maxKeyLifetimeDays must…”). */
+export const FIELD_LABEL: Record<SettingsField, string> = {
+  maxKeyLifetimeDays: 'Maximum key lifetime (days)',
+  unusedKeyDays: 'Unused for (days)',
+  deactivateUnusedKeys: 'Also deactivate them',
+  leakedKeyAction: 'When a key is reported leaked',
+  notifyOnKeyChanges: 'Email the admins when a key is created, deleted or rolled',
+};
+
+/** A server message about `field` in the form's words: the API's field name becomes the field's label. */
+export function inFormWords(field: SettingsField, message: string): string {
+  return message.replace(new RegExp(`\\b${field}\\b`, 'g'), FIELD_LABEL[field]);
+}
+
 /**
- * Checks the form can be sent: a day limit that is switched on needs a whole number. The range (1 to 3650) is the
- * server's to enforce; its answer shows at the field it names.
+ * Checks the form can be sent: a day limit that is switched on needs a whole number from 1 to DAYS_MAX, as the
+ * server checks again; its answer shows at the field it names.
  */
 export function validateSettings(f: SettingsForm): SettingsErrors {
   const errors: SettingsErrors = {};
-  const whole = (t: string) => /^\s*-?\d+\s*$/.test(t);
-  if (f.maxLifetimeOn && !whole(f.maxLifetime)) errors.maxKeyLifetimeDays = 'Enter a whole number of days.';
-  if (f.unusedOn && !whole(f.unused)) errors.unusedKeyDays = 'Enter a whole number of days.';
+  const check = (field: 'maxKeyLifetimeDays' | 'unusedKeyDays', text: string) => {
+    if (!/^\s*-?\d+\s*$/.test(text)) errors[field] = 'Enter a whole number of days.';
+    else if (Number(text) < 1 || Number(text) > DAYS_MAX)
+      errors[field] = `${FIELD_LABEL[field]} must be from 1 to ${DAYS_MAX.toLocaleString('en-US')}.`;
+  };
+  if (f.maxLifetimeOn) check('maxKeyLifetimeDays', f.maxLifetime);
+  if (f.unusedOn) check('unusedKeyDays', f.unused);
   return errors;
 }
 
@@ -158,7 +176,7 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (readOnly) return;
+    if (readOnly || state.fetching) return;
     setGeneral(null);
     const errs = validateSettings(form);
     if (Object.keys(errs).length) {
@@ -172,7 +190,7 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
       const { fields, general: rest } = splitFieldErrors(result.error);
       const known: SettingsErrors = {};
       for (const [f, msg] of Object.entries(fields)) {
-        if ((FIELD_ORDER as string[]).includes(f)) known[f as SettingsField] = msg;
+        if ((FIELD_ORDER as string[]).includes(f)) known[f as SettingsField] = inFormWords(f as SettingsField, msg);
         else rest.push(msg);
       }
       setErrors(known);
@@ -337,12 +355,15 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
         </section>
       </fieldset>
       {!readOnly && (
+        // aria-disabled, not disabled: the button pressed stays focusable when it has nothing more to do (saved,
+        // discarded, saving), instead of dropping keyboard focus to the page's body.
         <div className="settings-footer">
           <button
             type="button"
             className="button button-secondary"
-            disabled={!dirty || state.fetching}
+            aria-disabled={!dirty || state.fetching}
             onClick={() => {
+              if (!dirty || state.fetching) return;
               setForm(formOf(baseline));
               setErrors({});
               setGeneral(null);
@@ -350,7 +371,7 @@ function SettingsFormView({ settings, readOnly }: { settings: Settings; readOnly
           >
             Discard changes
           </button>
-          <button type="submit" className="button button-primary" disabled={!dirty || state.fetching}>
+          <button type="submit" className="button button-primary" aria-disabled={!dirty || state.fetching}>
             {state.fetching ? 'Saving…' : 'Save settings'}
           </button>
         </div>

@@ -23,11 +23,18 @@ const TEAM = [
   member('3', 'vic@example.com', 'VIEWER', true),
 ];
 
-type Answer = (v: Record<string, unknown>) => { data?: unknown; error?: unknown };
+type Answer = (v: Record<string, unknown>) => { data?: unknown; error?: unknown } | 'pending';
 
 function setup(extra: Record<string, Answer> = {}, role: 'OWNER' | 'ADMIN' | 'VIEWER' = 'OWNER') {
   const m = mockClient({ Admins: () => ({ data: { admins: TEAM } }), ...extra });
-  renderWith(<TeamPage />, m.client, '/team', { me: makeMe(role, { id: role === 'OWNER' ? '1' : '2' }) });
+  renderWith(
+    <main>
+      <TeamPage />
+    </main>,
+    m.client,
+    '/team',
+    { me: makeMe(role, { id: role === 'OWNER' ? '1' : '2' }) },
+  );
   return m;
 }
 
@@ -36,6 +43,12 @@ describe('validateInvite', () => {
     expect(validateInvite('')).toMatch(/Enter the email/);
     expect(validateInvite('not-an-email')).toMatch(/name@example.com/);
     expect(validateInvite(' new@example.com ')).toBeNull();
+  });
+  it('counts the 254-character limit in characters, as the server does', () => {
+    const at = '@example.com';
+    expect(validateInvite('é'.repeat(254 - at.length) + at)).toBeNull();
+    expect(validateInvite('🙂'.repeat(254 - at.length) + at)).toBeNull();
+    expect(validateInvite('🙂'.repeat(255 - at.length) + at)).toMatch(/name@example.com/);
   });
 });
 
@@ -105,6 +118,29 @@ describe('TeamPage as an owner', () => {
     expect(await screen.findByText('dana@example.com is now a Viewer.')).toBeInTheDocument();
   });
 
+  it('keeps keyboard focus on the role select while the change is saved, showing the new role', async () => {
+    const user = userEvent.setup();
+    const { calls } = setup({ UpdateAdminRole: () => 'pending' });
+    const select = screen.getByLabelText('Role of dana@example.com');
+    await user.selectOptions(select, 'VIEWER');
+    expect(select).toHaveFocus();
+    expect(select).not.toBeDisabled();
+    expect(select).toHaveAttribute('aria-disabled', 'true');
+    expect(select).toHaveValue('VIEWER');
+    // No second change while the first is saved.
+    await user.selectOptions(select, 'OWNER');
+    expect(calls.filter((c) => c.name === 'UpdateAdminRole')).toHaveLength(1);
+    expect(select).toHaveValue('VIEWER');
+  });
+
+  it('says the admin no longer exists when they were removed meanwhile', async () => {
+    const user = userEvent.setup();
+    setup({ UpdateAdminRole: () => ({ error: gqlError('No admin with this id exists.', 'NOT_FOUND') }) });
+    await user.selectOptions(screen.getByLabelText('Role of dana@example.com'), 'VIEWER');
+    expect(await screen.findByText('Could not change the role of dana@example.com: This admin no longer exists.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Role of dana@example.com')).toHaveValue('ADMIN');
+  });
+
   it('tells when a role change is refused (the last owner)', async () => {
     const user = userEvent.setup();
     setup({ UpdateAdminRole: () => ({ error: gqlError('The account needs at least one owner.', 'BAD_USER_INPUT', 'role') }) });
@@ -160,6 +196,17 @@ describe('TeamPage as an owner', () => {
     await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove admin' }));
     expect(calls.find((c) => c.name === 'RemoveAdmin')!.variables).toEqual({ id: '2' });
     expect(await screen.findByText('dana@example.com removed from the team.')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Team' })).toHaveFocus();
+  });
+
+  it('says the admin is gone when removing someone removed meanwhile, naming no API key', async () => {
+    const user = userEvent.setup();
+    setup({ RemoveAdmin: () => ({ error: gqlError('No admin with this id exists.', 'NOT_FOUND') }) });
+    await user.click(screen.getByRole('button', { name: 'Remove dana@example.com' }));
+    await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove admin' }));
+    const alert = await within(screen.getByRole('alertdialog')).findByRole('alert');
+    expect(alert).toHaveTextContent('This admin no longer exists.');
+    expect(alert).not.toHaveTextContent(/API key/);
   });
 });
 

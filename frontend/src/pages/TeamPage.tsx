@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { AdminsQuery, InviteAdminMutation, RemoveAdminMutation, UpdateAdminRoleMutation } from '../graphql/operations';
 import type { AdminRole, AdminsQuery as AdminsData } from '../gql/graphql';
@@ -23,7 +23,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function validateInvite(email: string): string | null {
   const e = email.trim();
   if (!e) return 'Enter the email address of the person to invite.';
-  if (!EMAIL.test(e) || e.length > 254) return 'Enter an email address such as name@example.com.';
+  if (!EMAIL.test(e) || [...e].length > 254) return 'Enter an email address such as name@example.com.';
   return null;
 }
 
@@ -122,18 +122,28 @@ export function inviteExpired(member: Pick<Member, 'invitePending' | 'inviteExpi
 function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: boolean; manage: boolean; onRemove: () => void }) {
   const [state, setRole] = useMutation(UpdateAdminRoleMutation);
   const [resendState, resendInvite] = useMutation(InviteAdminMutation);
+  // The role being saved, shown meanwhile; the select stays enabled (a disabled one drops keyboard focus) and
+  // takes no other change until the server answers.
+  const [pendingRole, setPendingRole] = useState<AdminRole | null>(null);
+  // Until the refreshed team list brings the new role.
+  useEffect(() => setPendingRole(null), [member.role]);
   const toast = useToast();
   const expired = inviteExpired(member);
   async function resend() {
+    if (resendState.fetching) return;
     // Inviting a pending invite's email again re-sends it: a new link, valid for 72 hours.
     const res = await resendInvite({ input: { email: member.email, role: member.role } }, ctx);
-    if (res.error) toast(`Could not resend the invite to ${member.email}: ${errorMessage(res.error)}`, 'error');
+    if (res.error) toast(`Could not resend the invite to ${member.email}: ${errorMessage(res.error, 'admin')}`, 'error');
     else toast(`Invitation sent again to ${member.email}. The new link is valid for 72 hours; the old one no longer works.`);
   }
   async function change(role: AdminRole) {
+    if (state.fetching) return;
+    setPendingRole(role);
     const res = await setRole({ id: member.id, role }, ctx);
-    if (res.error) toast(`Could not change the role of ${member.email}: ${errorMessage(res.error)}`, 'error');
-    else toast(`${member.email} is now ${ROLE_LABEL[role] === 'Admin' ? 'an' : 'a'} ${ROLE_LABEL[role]}.`);
+    if (res.error) {
+      setPendingRole(null);
+      toast(`Could not change the role of ${member.email}: ${errorMessage(res.error, 'admin')}`, 'error');
+    } else toast(`${member.email} is now ${ROLE_LABEL[role] === 'Admin' ? 'an' : 'a'} ${ROLE_LABEL[role]}.`);
   }
   return (
     <tr data-testid="member-row" data-admin-id={member.id}>
@@ -150,8 +160,9 @@ function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: b
             <select
               id={`role-${member.id}`}
               className="input input-select input-sm"
-              value={member.role}
-              disabled={state.fetching}
+              value={pendingRole ?? member.role}
+              aria-disabled={state.fetching || undefined}
+              aria-busy={state.fetching || undefined}
               onChange={(e) => void change(e.target.value as AdminRole)}
             >
               {ROLES.map((r) => (
@@ -203,7 +214,7 @@ function MemberRow({ member, isMe, manage, onRemove }: { member: Member; isMe: b
                   type="button"
                   className="button button-ghost button-sm"
                   aria-label={`Resend invite to ${member.email}`}
-                  disabled={resendState.fetching}
+                  aria-disabled={resendState.fetching || undefined}
                   onClick={() => void resend()}
                 >
                   <RollIcon />
@@ -313,6 +324,8 @@ function RemoveDialog({ member, onClose }: { member: Member; onClose: () => void
       confirmLabel="Remove admin"
       busyLabel="Removing…"
       busy={state.fetching}
+      thing="admin"
+      removes
       onConfirm={() => remove({ id: member.id }, ctx)}
       onDone={() => {
         toast(`${member.email} removed from the team.`);

@@ -17,10 +17,11 @@ function opName(query: { definitions: readonly { kind: string; name?: { value: s
 
 /** A urql client whose operations are answered by name from `resolvers`. */
 export function mockClient(resolvers: Record<string, Resolver>) {
-  const calls: { name: string; variables: Record<string, unknown> }[] = [];
-  const answer = (op: { query: never; variables: Record<string, unknown> }) => {
+  const calls: { name: string; variables: Record<string, unknown>; context?: Record<string, unknown> }[] = [];
+  // urql passes the operation's context (additionalTypenames, requestPolicy) as the second argument.
+  const answer = (op: { query: never; variables: Record<string, unknown> }, context?: Record<string, unknown>) => {
     const name = opName(op.query);
-    calls.push({ name, variables: op.variables });
+    calls.push({ name, variables: op.variables, context });
     const r = resolvers[name];
     if (!r) throw new Error(`no mock for operation ${name}`);
     const res = r(op.variables);
