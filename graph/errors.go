@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -140,6 +141,9 @@ const maxMessage = 300
 // clientText cuts a message to maxMessage bytes (at a character boundary)
 // and replaces one that reads like driver text.
 func clientText(msg string) string {
+	if strings.Contains(msg, "cannot decode cursor") { // entgql's, with msgpack's detail
+		return "not a valid cursor: use a cursor this API returned (pageInfo's startCursor or endCursor, or an edge's cursor)."
+	}
 	if driverText.MatchString(msg) {
 		return "The request is not valid."
 	}

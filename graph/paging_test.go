@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"strings"
 	"testing"
 
 	entgo "entgo.io/ent"
@@ -111,5 +112,21 @@ func TestAuditEvents_CountOnlyWhenAsked(t *testing.T) {
 		map[string]any{"k": k.ID}).Decode(t, &data)
 	if data.AuditEvents.TotalCount == nil || *data.AuditEvents.TotalCount != 4 || counts.Load() != 1 {
 		t.Fatalf("totalCount %v with %d counts, want 4 with 1", data.AuditEvents.TotalCount, counts.Load())
+	}
+}
+
+// Ensure a cursor this API did not hand out is BAD_USER_INPUT naming the
+// argument, in the API's words (not the decoder's).
+func TestCursor_BadIsInputError(t *testing.T) {
+	app := apptest.New(t)
+	token := app.LoginOwner()
+	for _, c := range []string{"garbage", "Q2Fy", "gqFpzwAAAAIAAAAB"} {
+		for _, arg := range []string{"after", "before"} {
+			e := wantError(t, app.GQL(token, `query($c:Cursor){apiKeys(`+arg+`:$c,first:5){edges{node{id}}}}`, map[string]any{"c": c}),
+				"BAD_USER_INPUT", arg)
+			if !strings.Contains(e.Message, "not a valid cursor") || strings.Contains(e.Message, "msgpack") {
+				t.Errorf("%s %q: %s", arg, c, e.Message)
+			}
+		}
 	}
 }

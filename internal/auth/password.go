@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -82,11 +83,14 @@ var dummyHash = func() string {
 }()
 
 // ValidatePassword returns an error when password is too weak to set.
+// Lengths count characters, as every limit does (DESIGN.md section 7): five
+// emoji are 20 bytes but not a password of 8.
 func ValidatePassword(password string) error {
-	if len(password) < MinPasswordLen {
+	n := utf8.RuneCountInString(password)
+	if n < MinPasswordLen {
 		return fmt.Errorf("password must be at least %d characters", MinPasswordLen)
 	}
-	if len(password) > 1024 {
+	if n > 1024 {
 		return errors.New("password must be at most 1024 characters")
 	}
 	return nil
