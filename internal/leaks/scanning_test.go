@@ -175,15 +175,7 @@ func TestSecretScanningBadInput(t *testing.T) {
 			t.Fatalf("labels %+v", labels)
 		}
 	})
-	if s := state(t, env.App, owner, key.ID); s.Status != "ACTIVE" || len(s.Warnings) != 0 {
-		t.Fatalf("a refused report changed the key: %+v", s)
-	}
-	if n := len(audits(t, env, auditevent.ActionLEAKED)); n != 0 {
-		t.Fatalf("%d LEAKED events", n)
-	}
-	if n := len(env.Outbox("public repository")); n != 0 {
-		t.Fatalf("%d emails", n)
-	}
+	wantUntouched(t, env, owner, key.ID)
 	t.Run("SecondKeyWorks", func(t *testing.T) {
 		if labels := gh.report(t, env.App, "k2", raw); labels[0].Label != leaks.TruePositive {
 			t.Fatalf("labels %+v", labels)
@@ -356,15 +348,7 @@ func TestSecretScanningBadFields(t *testing.T) {
 			}
 		})
 	}
-	if s := state(t, env.App, owner, key.ID); s.Status != "ACTIVE" || len(s.Warnings) != 0 {
-		t.Fatalf("a refused report changed the key: %+v", s)
-	}
-	if n := len(audits(t, env, auditevent.ActionLEAKED)); n != 0 {
-		t.Fatalf("%d LEAKED events", n)
-	}
-	if n := len(env.Outbox("public repository")); n != 0 {
-		t.Fatalf("%d emails", n)
-	}
+	wantUntouched(t, env, owner, key.ID)
 	if logs := env.Logs.String(); strings.Contains(logs, key.Secret) || strings.Contains(logs, key.Secret[len(apikey.Prefix):]) {
 		t.Fatalf("the log holds the key:\n%s", logs)
 	}
@@ -446,4 +430,19 @@ func TestSecretScanningActFailureAnswers500(t *testing.T) {
 		t.Fatalf("%d LEAKED events after the retry", n)
 	}
 	env.ExpectOnePerAdmin("API key “Fragile” was found")
+}
+
+// wantUntouched checks that refused reports left the key active without
+// warnings, wrote no LEAKED event and sent no email.
+func wantUntouched(t *testing.T, env *notifytest.Env, owner, keyID string) {
+	t.Helper()
+	if s := state(t, env.App, owner, keyID); s.Status != "ACTIVE" || len(s.Warnings) != 0 {
+		t.Fatalf("a refused report changed the key: %+v", s)
+	}
+	if n := len(audits(t, env, auditevent.ActionLEAKED)); n != 0 {
+		t.Fatalf("%d LEAKED events", n)
+	}
+	if n := len(env.Outbox("public repository")); n != 0 {
+		t.Fatalf("%d emails", n)
+	}
 }

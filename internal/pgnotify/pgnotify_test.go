@@ -45,14 +45,7 @@ func TestListener_Reconnects(t *testing.T) {
 	receive := func(want string) {
 		t.Helper()
 		pub.Publish(want)
-		select {
-		case got := <-payloads:
-			if got != want {
-				t.Fatalf("payload %q, want %q", got, want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("no notice %q within 5 s", want)
-		}
+		expect(t, payloads, want)
 	}
 	receive("before")
 
