@@ -105,14 +105,16 @@ func (w *cappedWriter) Write(p []byte) (int, error) {
 }
 
 // execute runs one part into a capped buffer.
-func execute(part string, run func(io.Writer) error) (string, error) {
+// execute runs one part; root says dot is the variables throughout it
+// (rootDot), so a missing field chain can be named whole.
+func execute(part string, root bool, run func(io.Writer) error) (string, error) {
 	var w cappedWriter
 	if err := run(&w); err != nil {
 		if w.over {
 			return "", &apperr.Error{Code: apperr.Unprocessable, Field: part,
 				Message: "The rendered " + part + " is larger than 1 MiB."}
 		}
-		return "", execError(part, err)
+		return "", execError(part, root, err)
 	}
 	return w.b.String(), nil
 }
@@ -161,13 +163,13 @@ func Render(c Content, vars map[string]any) (Content, error) {
 		vars = map[string]any{}
 	}
 	var out Content
-	if out.Subject, err = execute("subject", func(w io.Writer) error { return p.subject.Execute(w, vars) }); err != nil {
+	if out.Subject, err = execute("subject", rootDot(textTrees(p.subject)), func(w io.Writer) error { return p.subject.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
-	if out.HTML, err = execute("html", func(w io.Writer) error { return p.html.Execute(w, vars) }); err != nil {
+	if out.HTML, err = execute("html", rootDot(htmlTrees(p.html)), func(w io.Writer) error { return p.html.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
-	if out.Text, err = execute("text", func(w io.Writer) error { return p.text.Execute(w, vars) }); err != nil {
+	if out.Text, err = execute("text", rootDot(textTrees(p.text)), func(w io.Writer) error { return p.text.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
 	if strings.ContainsAny(out.Subject, "\r\n") || text.Len(out.Subject) > MaxSubjectLen {
@@ -177,14 +179,59 @@ func Render(c Content, vars map[string]any) (Content, error) {
 	return out, nil
 }
 
-// missingKey matches text/template's and html/template's missingkey=error message.
-var missingKey = regexp.MustCompile(`map has no entry for key "([^"]*)"`)
+// missingKey matches text/template's and html/template's missingkey=error
+// message; missingChain the field chain it was executing ("at <.a.b.c>").
+var (
+	missingKey   = regexp.MustCompile(`map has no entry for key "([^"]*)"`)
+	missingChain = regexp.MustCompile(`at <(\$?(?:\.[\pL\pN_]+)+)>: map has no entry`)
+)
 
-func execError(part string, err error) error {
+// execError names a missing variable by its whole path (variables.a.b.c)
+// when the chain starts at the variables ($.a.b.c, or .a.b.c where dot is
+// the variables: root), else by the key that was missing.
+func execError(part string, root bool, err error) error {
 	if m := missingKey.FindStringSubmatch(err.Error()); m != nil {
-		return &apperr.Error{Code: apperr.Unprocessable, Field: "variables." + m[1],
-			Message: "The template's " + part + " uses the variable \"" + m[1] + "\", which the variables do not set."}
+		name := m[1]
+		if c := missingChain.FindStringSubmatch(err.Error()); c != nil {
+			chain, dollar := strings.CutPrefix(c[1], "$")
+			if (root || dollar) && strings.HasSuffix(chain, "."+name) {
+				name = chain[1:]
+			}
+		}
+		return &apperr.Error{Code: apperr.Unprocessable, Field: "variables." + name,
+			Message: "The template's " + part + " uses the variable \"" + name + "\", which the variables do not set."}
 	}
 	return &apperr.Error{Code: apperr.Unprocessable, Field: part,
 		Message: "The " + part + " template could not be rendered: " + err.Error() + "."}
+}
+
+// rootDot reports whether dot is the variables everywhere in trees: one
+// template, without range, with or template calls, which move dot.
+func rootDot(trees map[string]*parse.Tree) bool {
+	if len(trees) != 1 {
+		return false
+	}
+	for _, t := range trees {
+		return !movesDot(t.Root)
+	}
+	return false
+}
+
+func movesDot(n parse.Node) bool {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if movesDot(c) {
+				return true
+			}
+		}
+	case *parse.IfNode:
+		return movesDot(n.List) || movesDot(n.ElseList)
+	case *parse.RangeNode, *parse.WithNode, *parse.TemplateNode:
+		return true
+	}
+	return false
 }

@@ -30,6 +30,29 @@ func TestRenderMissingVariable(t *testing.T) {
 	}
 }
 
+// Ensure a missing nested variable is named by its whole path where the
+// template's dot is the variables (or the chain starts at $), and by the
+// missing key where range or with moved dot.
+func TestRenderMissingVariablePath(t *testing.T) {
+	vars := map[string]any{"x": map[string]any{"y": map[string]any{}}, "items": []any{map[string]any{"nam": "b"}}}
+	for tpl, want := range map[string]string{
+		"{{.x.y.z}}":                         "variables.x.y.z",
+		"{{if .x}}{{.x.y.z}}{{end}}":         "variables.x.y.z",
+		"{{.x.y.zé}}":                        "variables.x.y.zé",
+		"{{range .items}}{{$.x.y.z}}{{end}}": "variables.x.y.z",
+		"{{range .items}}{{.name}}{{end}}":   "variables.name",
+		"{{with .x}}{{.y.z}}{{end}}":         "variables.z",
+		"{{.missing}}":                       "variables.missing",
+	} {
+		for part, c := range map[string]Content{"subject": {Subject: tpl}, "html": {HTML: tpl}, "text": {Text: tpl}} {
+			_, err := Render(c, vars)
+			if e := apperr.As(err); e.Code != apperr.Unprocessable || e.Field != want {
+				t.Errorf("%s %s: field %q (%v), want %q", part, tpl, e.Field, err, want)
+			}
+		}
+	}
+}
+
 // Ensure a part that does not parse is named with the parser's message.
 func TestCheckParseErrors(t *testing.T) {
 	for part, c := range map[string]Content{
