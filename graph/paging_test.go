@@ -3,8 +3,8 @@ package graph_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	entgo "entgo.io/ent"

@@ -70,4 +70,3 @@ func kindOf(v any) string {
 	}
 	return "another type"
 }
-
