@@ -23,10 +23,8 @@ export function Pagination({ page, pageInfo, update, previousLabel, nextLabel, n
         {children}
       </p>
       <div className="pagination-buttons">
-        <button
-          type="button"
-          className="button button-secondary button-sm"
-          disabled={page <= 1 || !pageInfo.startCursor}
+        <PageButton
+          off={page <= 1 || !pageInfo.startCursor}
           onClick={() =>
             update(
               page - 1 <= 1
@@ -37,16 +35,33 @@ export function Pagination({ page, pageInfo, update, previousLabel, nextLabel, n
           }
         >
           {previousLabel}
-        </button>
-        <button
-          type="button"
-          className="button button-secondary button-sm"
-          disabled={nextDisabled}
+        </PageButton>
+        <PageButton
+          off={nextDisabled}
           onClick={() => update({ before: null, after: pageInfo.endCursor ?? null, page: String(page + 1) }, false)}
         >
           {nextLabel}
-        </button>
+        </PageButton>
       </div>
     </nav>
+  );
+}
+
+/**
+ * A previous/next button. At the end it is aria-disabled, not disabled: Next pressed onto the last page turns itself
+ * off, and a disabled button would drop keyboard focus to the page's body.
+ */
+function PageButton({ off, onClick, children }: { off: boolean; onClick: () => void; children: ReactNode }) {
+  return (
+    <button
+      type="button"
+      className="button button-secondary button-sm"
+      aria-disabled={off || undefined}
+      onClick={() => {
+        if (!off) onClick();
+      }}
+    >
+      {children}
+    </button>
   );
 }
