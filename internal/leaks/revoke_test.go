@@ -92,7 +92,7 @@ func TestRevokeBadInput(t *testing.T) {
 		"MalformedJSON":   {`{"credentials":[`, "", 400, ""},
 		"NotAnObject":     {`["` + key.Secret + `"]`, "", 400, ""},
 		"NotAnArray":      {`{"credentials":"` + key.Secret + `"}`, "", 400, "credentials"},
-		"NotStrings":      {`{"credentials":[1,2]}`, "", 400, "credentials"},
+		"NotStrings":      {`{"credentials":[1,2]}`, "", 400, "credentials[0]"},
 		"Missing":         {`{}`, "", 400, "credentials"},
 		"Null":            {`null`, "", 400, ""},
 		"TooMany":         {map[string]any{"credentials": many}, "", 400, "credentials"},

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"businesstools/internal/apperr"
@@ -59,6 +60,9 @@ func DecodeJSON(body io.Reader, dst any) error {
 	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if typ, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && typ.Field != "" {
+			typ.Field = elementPath(raw, typ) // "bcc" → "bcc[1]"
+		}
 		return jsonError(err)
 	}
 	// Only whitespace may follow.
@@ -66,6 +70,39 @@ func DecodeJSON(body io.Reader, dst any) error {
 		return apperr.Invalidf("", "The body must hold a single JSON value.")
 	}
 	return refuseNulls(raw, dst)
+}
+
+// elementPath is typ's field with the index of the array item at fault
+// appended when the field holds an array (encoding/json names only the
+// array: "bcc" for {"bcc":["a",1]}), so the answer says "bcc[1]".
+func elementPath(raw []byte, typ *json.UnmarshalTypeError) string {
+	v := json.RawMessage(raw)
+	for name := range strings.SplitSeq(typ.Field, ".") {
+		var members map[string]json.RawMessage
+		if json.Unmarshal(v, &members) != nil {
+			return typ.Field
+		}
+		found := false
+		for k, m := range members { // matched as the decoder matches: ignoring case
+			if strings.EqualFold(k, name) {
+				v, found = m, true
+				break
+			}
+		}
+		if !found {
+			return typ.Field
+		}
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(v, &items) != nil {
+		return typ.Field
+	}
+	for i, item := range items {
+		if json.Unmarshal(item, reflect.New(typ.Type).Interface()) != nil {
+			return typ.Field + "[" + strconv.Itoa(i) + "]"
+		}
+	}
+	return typ.Field
 }
 
 // refuseNulls refuses null for the fields of dst's struct tagged

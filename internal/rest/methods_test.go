@@ -93,6 +93,15 @@ func TestBodyMustBeObject(t *testing.T) {
 			t.Errorf("%s: detail %q", body, p.Detail)
 		}
 	}
+	// An array's item of the wrong type is named with its index.
+	for body, field := range map[string]string{
+		`{"to":["a@example.com"],"bcc":["b@example.com",1],"subject":"s","text":"t"}`: "bcc[1]",
+		`{"to":[true],"subject":"s","text":"t"}`:                                      "to[0]",
+		`{"TO":["a@example.com",{}],"subject":"s","text":"t"}`:                        "to[1]",
+		`{"to":"a@example.com","subject":"s","text":"t"}`:                             "to",
+	} {
+		wantProblem(t, app.REST("POST", "/v1/emails", key, body), http.StatusBadRequest, field)
+	}
 	if p := wantProblem(t, app.REST("POST", "/v1/leads", key, `{"email":"bob@example.com","":1}`), http.StatusBadRequest, ""); p.Detail != "The body holds a field with an empty name." {
 		t.Errorf("detail %q", p.Detail)
 	}
