@@ -13,6 +13,7 @@ package record
 import (
 	"context"
 	"errors"
+	"reflect"
 
 	"businesstools/ent"
 	"businesstools/internal/apperr"
@@ -98,12 +99,16 @@ func (k *Kind[E, F]) Update(ctx context.Context, client *ent.Client, id int, cha
 		if err != nil {
 			return k.readError(err, id)
 		}
-		f := done
-		if now := k.Fields(e); !checked || !k.Same(now, seen) {
+		f, now := done, k.Fields(e)
+		if !checked || !k.Same(now, seen) {
 			f = k.merge(now, change)
 			if err := k.Validate(&f); err != nil {
 				return err
 			}
+		}
+		if k.unchanged(now, f) { // nothing to write: updated_at keeps saying when the record last changed
+			out = e
+			return nil
 		}
 		out, err = k.Save(ctx, tx.Client(), e, f)
 		return k.saveError(err)
@@ -113,6 +118,14 @@ func (k *Kind[E, F]) Update(ctx context.Context, client *ent.Client, id int, cha
 		err = apperr.Internalf(err, "update %s", k.Name)
 	}
 	return out, err
+}
+
+// unchanged reports whether the validated merge f is what the record holds.
+func (k *Kind[E, F]) unchanged(now, f F) bool {
+	if k.Same != nil {
+		return k.Same(now, f)
+	}
+	return reflect.DeepEqual(now, f)
 }
 
 // merge returns f with change applied to a copy (a shallow one: kinds with

@@ -61,7 +61,9 @@ func DecodeJSON(body io.Reader, dst any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		if typ, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && typ.Field != "" {
-			typ.Field = elementPath(raw, typ) // "bcc" → "bcc[1]"
+			if isList(reflect.TypeOf(dst), typ.Field) {
+				typ.Field = elementPath(raw, typ) // "bcc" → "bcc[1]"
+			}
 		}
 		return jsonError(err)
 	}
@@ -103,6 +105,40 @@ func elementPath(raw []byte, typ *json.UnmarshalTypeError) string {
 		}
 	}
 	return typ.Field
+}
+
+// isList reports whether the field at the JSON path (names joined by dots)
+// in t is a slice or an array.
+func isList(t reflect.Type, path string) bool {
+	for name := range strings.SplitSeq(path, ".") {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return false
+		}
+		f, ok := jsonField(t, name)
+		if !ok {
+			return false
+		}
+		t = f.Type
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Slice || t.Kind() == reflect.Array
+}
+
+// jsonField is t's field that JSON names name.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || tag == "" && f.Name == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // refuseNulls refuses null for the fields of dst's struct tagged

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"businesstools/internal/apptest"
 	"businesstools/internal/tenant"
@@ -24,6 +25,7 @@ type leadJSON struct {
 	Status    string         `json:"status"`
 	Source    string         `json:"source"`
 	Custom    map[string]any `json:"custom"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
 type leadList struct {
@@ -353,5 +355,30 @@ func TestLeadsBodyMediaTypeAndSize(t *testing.T) {
 			http.StatusUnsupportedMediaType, "")
 		wantProblem(t, app.REST(m.method, m.path, key, `{"email":"x@example.com"}`+strings.Repeat(" ", 1<<20)),
 			http.StatusRequestEntityTooLarge, "")
+	}
+}
+
+// Ensure a PATCH or PUT that changes nothing writes nothing: updated_at
+// keeps saying when the lead last changed; a real change moves it.
+func TestLeadsUnchangedWriteKeepsUpdatedAt(t *testing.T) {
+	app, key := resourceApp(t)
+	l := createLead(t, app, key, map[string]any{"email": "same@example.com", "first_name": "Ann", "custom": map[string]any{"n": 1}})
+	path := fmt.Sprintf("/v1/leads/%d", l.ID)
+	for _, body := range []string{`{}`, `{"email":"SAME@example.com"}`, `{"first_name":"Ann","custom":{"n":1}}`} {
+		var got leadJSON
+		wantJSON(t, app.REST("PATCH", path, key, body), http.StatusOK, &got)
+		if !got.UpdatedAt.Equal(l.UpdatedAt) {
+			t.Errorf("PATCH %s moved updated_at from %s to %s", body, l.UpdatedAt, got.UpdatedAt)
+		}
+	}
+	var got leadJSON
+	wantJSON(t, app.REST("PUT", path, key, `{"email":"same@example.com","first_name":"Ann","custom":{"n":1}}`), http.StatusOK, &got)
+	if !got.UpdatedAt.Equal(l.UpdatedAt) {
+		t.Errorf("an identical PUT moved updated_at")
+	}
+	time.Sleep(2 * time.Millisecond)
+	wantJSON(t, app.REST("PATCH", path, key, `{"first_name":"Bea"}`), http.StatusOK, &got)
+	if !got.UpdatedAt.After(l.UpdatedAt) || got.FirstName != "Bea" {
+		t.Errorf("a change: %+v, updated_at %s was %s", got, got.UpdatedAt, l.UpdatedAt)
 	}
 }
