@@ -84,16 +84,11 @@ func elementPath(raw []byte, typ *json.UnmarshalTypeError) string {
 		if json.Unmarshal(v, &members) != nil {
 			return typ.Field
 		}
-		found := false
-		for k, m := range members { // matched as the decoder matches: ignoring case
-			if strings.EqualFold(k, name) {
-				v, found = m, true
-				break
-			}
-		}
-		if !found {
+		m, ok := member(members, name)
+		if !ok {
 			return typ.Field
 		}
+		v = m
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(v, &items) != nil {
@@ -133,8 +128,7 @@ func isList(t reflect.Type, path string) bool {
 func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if tag == name || tag == "" && f.Name == name {
+		if tag := jsonName(f); tag == name || tag == "" && f.Name == name {
 			return f, true
 		}
 	}
@@ -160,14 +154,29 @@ func refuseNulls(raw []byte, dst any) error {
 				return nil // decoded above: cannot happen
 			}
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		for k, v := range members { // matched as the decoder matches: ignoring case
-			if strings.EqualFold(k, name) && string(bytes.TrimSpace(v)) == "null" {
-				return apperr.Invalidf(name, "The field %q cannot be null; leave it out to keep its value.", name)
-			}
+		name := jsonName(f)
+		if v, ok := member(members, name); ok && string(bytes.TrimSpace(v)) == "null" {
+			return apperr.Invalidf(name, "The field %q cannot be null; leave it out to keep its value.", name)
 		}
 	}
 	return nil
+}
+
+// jsonName is the name f's json tag gives it ("" when the tag has none).
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}
+
+// member is the value of the object member name, matched as the decoder
+// matches struct fields: ignoring case.
+func member(members map[string]json.RawMessage, name string) (json.RawMessage, bool) {
+	for k, v := range members {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // isNull reports whether the first JSON token of br is null, consuming

@@ -50,15 +50,23 @@ func Check(c Content) error {
 
 // checkTrees checks each part's parse trees (see the function checkTrees).
 func (p *parsed) checkTrees() error {
-	for _, part := range []struct {
-		name  string
-		trees map[string]*parse.Tree
-	}{{"subject", textTrees(p.subject)}, {"html", htmlTrees(p.html)}, {"text", textTrees(p.text)}} {
-		if err := checkTrees(part.name, part.trees); err != nil {
+	for _, part := range []string{"subject", "html", "text"} {
+		if err := checkTrees(part, p.trees(part)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// trees are part's parse trees by template name.
+func (p *parsed) trees(part string) map[string]*parse.Tree {
+	switch part {
+	case "subject":
+		return textTrees(p.subject)
+	case "html":
+		return htmlTrees(p.html)
+	}
+	return textTrees(p.text)
 }
 
 func textTrees(t *texttemplate.Template) map[string]*parse.Tree {
@@ -105,16 +113,15 @@ func (w *cappedWriter) Write(p []byte) (int, error) {
 }
 
 // execute runs one part into a capped buffer.
-// execute runs one part; root says dot is the variables throughout it
-// (rootDot), so a missing field chain can be named whole.
-func execute(part string, root bool, run func(io.Writer) error) (string, error) {
+// execute runs one part of p.
+func (p *parsed) execute(part string, run func(io.Writer) error) (string, error) {
 	var w cappedWriter
 	if err := run(&w); err != nil {
 		if w.over {
 			return "", &apperr.Error{Code: apperr.Unprocessable, Field: part,
 				Message: "The rendered " + part + " is larger than 1 MiB."}
 		}
-		return "", execError(part, root, err)
+		return "", p.execError(part, err)
 	}
 	return w.b.String(), nil
 }
@@ -163,13 +170,13 @@ func Render(c Content, vars map[string]any) (Content, error) {
 		vars = map[string]any{}
 	}
 	var out Content
-	if out.Subject, err = execute("subject", rootDot(textTrees(p.subject)), func(w io.Writer) error { return p.subject.Execute(w, vars) }); err != nil {
+	if out.Subject, err = p.execute("subject", func(w io.Writer) error { return p.subject.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
-	if out.HTML, err = execute("html", rootDot(htmlTrees(p.html)), func(w io.Writer) error { return p.html.Execute(w, vars) }); err != nil {
+	if out.HTML, err = p.execute("html", func(w io.Writer) error { return p.html.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
-	if out.Text, err = execute("text", rootDot(textTrees(p.text)), func(w io.Writer) error { return p.text.Execute(w, vars) }); err != nil {
+	if out.Text, err = p.execute("text", func(w io.Writer) error { return p.text.Execute(w, vars) }); err != nil {
 		return Content{}, err
 	}
 	if strings.ContainsAny(out.Subject, "\r\n") || text.Len(out.Subject) > MaxSubjectLen {
@@ -188,13 +195,14 @@ var (
 
 // execError names a missing variable by its whole path (variables.a.b.c)
 // when the chain starts at the variables ($.a.b.c, or .a.b.c where dot is
-// the variables: root), else by the key that was missing.
-func execError(part string, root bool, err error) error {
+// the variables throughout the part: rootDot), else by the key that was
+// missing.
+func (p *parsed) execError(part string, err error) error {
 	if m := missingKey.FindStringSubmatch(err.Error()); m != nil {
 		name := m[1]
 		if c := missingChain.FindStringSubmatch(err.Error()); c != nil {
 			chain, dollar := strings.CutPrefix(c[1], "$")
-			if (root || dollar) && strings.HasSuffix(chain, "."+name) {
+			if (dollar || rootDot(p.trees(part))) && strings.HasSuffix(chain, "."+name) {
 				name = chain[1:]
 			}
 		}
